@@ -97,7 +97,9 @@ def _date_param(request, name):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise exceptions.ValidationError({name: "Ngày không hợp lệ, dùng YYYY-MM-DD (invalid date)."})
+        raise exceptions.ValidationError(
+            {name: "Ngày không hợp lệ, dùng YYYY-MM-DD (invalid date)."}
+        )
 
 
 class TokenView(APIView):
@@ -106,7 +108,8 @@ class TokenView(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
@@ -158,7 +161,9 @@ class UnitListView(generics.ListAPIView):
 @extend_schema(
     parameters=[
         OpenApiParameter("unit", int, description="Only positions in this unit"),
-        OpenApiParameter("vacant", bool, description="Only vacant (true) or filled (false) positions"),
+        OpenApiParameter(
+            "vacant", bool, description="Only vacant (true) or filled (false) positions"
+        ),
         OpenApiParameter("on", dt.date, description="Date for vacancy (default today)"),
     ]
 )

@@ -83,7 +83,9 @@ class Position(models.Model):
         PositionTitle, verbose_name=_("title"), on_delete=models.PROTECT, related_name="positions"
     )
     name = models.CharField(
-        _("name"), max_length=300, help_text=_("Full name of the post, e.g. Bí thư Đảng ủy xã Tú Lý")
+        _("name"),
+        max_length=300,
+        help_text=_("Full name of the post, e.g. Bí thư Đảng ủy xã Tú Lý"),
     )
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)
 
@@ -225,7 +227,9 @@ class Committee(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     # Policy (SPEC §3), editable in the admin.
-    min_rotation_months = models.PositiveSmallIntegerField(_("minimum rotation (months)"), default=36)
+    min_rotation_months = models.PositiveSmallIntegerField(
+        _("minimum rotation (months)"), default=36
+    )
     max_secondment_months = models.PositiveSmallIntegerField(
         _("maximum secondment (months)"), default=36
     )
@@ -322,7 +326,10 @@ class CommitteeOfficeMember(DatedMembership):
     """Staff of the committee office (Văn phòng), who issue decisions and apply postings."""
 
     committee = models.ForeignKey(
-        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="office_staff"
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="office_staff",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -466,7 +473,9 @@ class PlanningEntry(models.Model):
     title = models.ForeignKey(
         PositionTitle, verbose_name=_("title"), on_delete=models.PROTECT, related_name="+"
     )
-    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="+"
+    )
     decision_ref = models.CharField(_("planning decision"), max_length=100, blank=True)
 
     class Meta:

@@ -25,7 +25,9 @@ def unit_parent_map() -> dict[int, int | None]:
     return dict(OrgUnit.objects.values_list("id", "parent_id"))
 
 
-def unit_ancestor_ids(unit_id: int | None, parents: dict[int, int | None] | None = None) -> list[int]:
+def unit_ancestor_ids(
+    unit_id: int | None, parents: dict[int, int | None] | None = None
+) -> list[int]:
     """The unit itself and its ancestors, nearest first."""
     if parents is None:
         parents = unit_parent_map()
@@ -104,9 +106,7 @@ def position_list(*, unit_id: int | None = None, vacant_on: dt.date | None = Non
         qs = qs.filter(unit_id=unit_id)
     if vacant is not None:
         day = vacant_on or dt.date.today()
-        qs = qs.annotate(
-            held=Count("assignments", filter=active_on_q(day, "assignments__"))
-        )
+        qs = qs.annotate(held=Count("assignments", filter=active_on_q(day, "assignments__")))
         qs = qs.filter(held__lt=F("seats")) if vacant else qs.filter(held__gte=F("seats"))
     return qs
 
@@ -125,10 +125,14 @@ def official_list(*, search: str = "", unit_id: int | None = None, on: dt.date |
                 "official_id"
             )
         )
-    current = Assignment.objects.filter(active_on_q(day)).select_related(
-        "position__unit", "position__title"
-    ).order_by("is_concurrent", "-start")
-    return qs.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
+    current = (
+        Assignment.objects.filter(active_on_q(day))
+        .select_related("position__unit", "position__title")
+        .order_by("is_concurrent", "-start")
+    )
+    return qs.prefetch_related(
+        Prefetch("assignments", queryset=current, to_attr="current_assignments")
+    )
 
 
 def user_roles(user, on: dt.date | None = None) -> list[str]:
@@ -139,7 +143,9 @@ def user_roles(user, on: dt.date | None = None) -> list[str]:
     roles = set()
     if user.is_superuser:
         roles.add("admin")
-    for role in CommitteeMember.objects.active_on(day).filter(user=user).values_list("role", flat=True):
+    for role in (
+        CommitteeMember.objects.active_on(day).filter(user=user).values_list("role", flat=True)
+    ):
         roles.add("committee_member")
         if role == CommitteeMember.Role.CHAIR:
             roles.add("committee_chair")

@@ -51,8 +51,8 @@ def test_retirement_age_follows_the_decree_135_roadmap(gender, year, months):
         ("female", D(1985, 3, 8), D(2045, 3, 8)),
         # Reached 60 in 2020, before the reform.
         ("male", D(1960, 8, 31), D(2020, 8, 31)),
-        # Month-end clamping: 30 November + 3 months is the end of February.
-        ("male", D(1960, 11, 30), D(2021, 2, 28)),
+        # Month-end clamping: 31 August + 3 months is 30 November.
+        ("male", D(1961, 8, 31), D(2021, 11, 30)),
     ],
 )
 def test_retirement_date_at_the_edges(gender, birth, expected):
