@@ -107,6 +107,13 @@ class Official(models.Model):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")
 
+    # The id the official has in the source register (CSV import); re-imports match on it.
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        help_text=_("Identifier in the source personnel register, used by the CSV import."),
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     # Folded copy of the name (no diacritics, lower case) for search; kept in step by save().
     search_name = models.CharField(max_length=200, editable=False, db_index=True)
@@ -143,6 +150,13 @@ class Official(models.Model):
         verbose_name = _("official")
         verbose_name_plural = _("officials")
         ordering = ["search_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="official_unique_external_id",
+            ),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -1,0 +1,60 @@
+"""`python manage.py seed_demo`: the demo registry of SPEC §10, idempotent."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from personnel.demo import DEMO_PASSWORD, DemoBuilder
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo dữ liệu demo huyện Đà Bắc (SPEC §10); chạy lại không thay đổi gì. "
+        "Builds the Đà Bắc demo data (SPEC §10); running it again changes nothing. "
+        'Every demo account has the password "demo": needs DEMO_MODE=true or --force.'
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Tạo tài khoản demo cả khi DEMO_MODE tắt (create the demo accounts even when "
+            "DEMO_MODE is off).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not (settings.DEMO_MODE or force):
+            raise CommandError(
+                "Chế độ demo đang tắt: không tạo tài khoản demo với mật khẩu “demo”. "
+                "Đặt DEMO_MODE=true hoặc dùng --force. "
+                "(Demo mode is off: refusing to create demo accounts with the password “demo”. "
+                "Set DEMO_MODE=true or pass --force.)"
+            )
+        demo = DemoBuilder()
+        with transaction.atomic():
+            demo.build_units()
+            demo.build_titles()
+            demo.build_positions()
+            demo.build_committee_and_terms()
+            demo.build_users()
+            demo.build_officials()
+            demo.build_memberships()
+            demo.build_planning()
+            # Proposals in different states (SPEC §10) go here once the workflow exists.
+
+        stats = demo.stats
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Dữ liệu demo: tạo mới {stats['created']}, cập nhật {stats['updated']}, "
+                f"giữ nguyên {stats['unchanged']} bản ghi "
+                f"(demo data: {stats['created']} created, {stats['updated']} updated, "
+                f"{stats['unchanged']} unchanged)."
+            )
+        )
+        self.stdout.write(
+            f"Tài khoản demo, mật khẩu “{DEMO_PASSWORD}” (demo accounts, password "
+            f"“{DEMO_PASSWORD}”):"
+        )
+        width = max(len(username) for username, _ in demo.account_lines())
+        for username, role in demo.account_lines():
+            self.stdout.write(f"  {username:<{width}}  {DEMO_PASSWORD}  {role}")
