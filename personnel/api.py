@@ -74,9 +74,13 @@ def _int_param(request, name):
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise exceptions.ValidationError({name: f"'{value}' không phải là số (not a number)."})
+    # Ids are 64-bit; a longer number would crash the database driver instead of matching nothing.
+    if not -(2**63) <= number < 2**63:
+        raise exceptions.ValidationError({name: f"'{value}' quá lớn (number out of range)."})
+    return number
 
 
 def _bool_param(request, name):
@@ -106,6 +110,10 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    def get_authenticate_header(self, request):
+        # With no authentication classes DRF would turn a wrong password into 403; it is a 401.
+        return "Token"
+
     @extend_schema(
         request=inline_serializer(
             "TokenRequest",
@@ -114,8 +122,11 @@ class TokenView(APIView):
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
     def post(self, request):
-        username = request.data.get("username") or ""
-        password = request.data.get("password") or ""
+        data = request.data if hasattr(request.data, "get") else {}
+        username = data.get("username") or ""
+        password = data.get("password") or ""
+        if not isinstance(username, str) or not isinstance(password, str):
+            username = password = ""
         if not username or not password:
             raise exceptions.ValidationError(
                 "Cần tên đăng nhập và mật khẩu (username and password are required)."

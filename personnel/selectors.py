@@ -1,6 +1,7 @@
 """Reads on the personnel registry."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q
 
@@ -15,6 +16,7 @@ from .models import (
     CommitteeOfficeMember,
     Official,
     OrgUnit,
+    PlanningEntry,
     Position,
     ProposerScope,
 )
@@ -113,11 +115,13 @@ def position_list(*, unit_id: int | None = None, vacant_on: dt.date | None = Non
 
 def official_list(*, search: str = "", unit_id: int | None = None, on: dt.date | None = None):
     """Officials, optionally matching a name without regard to diacritics, or posted in a unit's
-    subtree on `on`; current assignments are prefetched so a page costs a fixed number of queries."""
+    subtree on `on`; current assignments are prefetched so a page costs a fixed number of queries.
+
+    Every searched word must begin a word of the name, in any order: "an" finds An, not Lan."""
     day = on or dt.date.today()
     qs = Official.objects.all()
     for word in fold(search).split():
-        qs = qs.filter(search_name__contains=word)
+        qs = qs.filter(Q(search_name__startswith=word) | Q(search_name__contains=f" {word}"))
     if unit_id is not None:
         units = unit_subtree_ids(unit_id)
         qs = qs.filter(
@@ -165,3 +169,133 @@ def user_roles(user, on: dt.date | None = None) -> list[str]:
     if Official.objects.filter(user=user).exists():
         roles.add("official")
     return sorted(roles)
+
+
+# --- Registry pages (personnel/views.py) ----------------------------------------------------
+
+
+# Siblings in the order a Vietnamese list gives them: the town before the communes, agencies last.
+KIND_ORDER = {
+    OrgUnit.Kind.PROVINCE: 0,
+    OrgUnit.Kind.DISTRICT: 1,
+    OrgUnit.Kind.TOWN: 2,
+    OrgUnit.Kind.WARD: 3,
+    OrgUnit.Kind.COMMUNE: 4,
+    OrgUnit.Kind.AGENCY: 5,
+}
+
+
+def unit_sorted(units, *, by_kind: bool = False) -> list[OrgUnit]:
+    """Units by name as a Vietnamese reader expects ("Đà Bắc" before "Mai Châu"), which neither
+    SQLite's nor every PostgreSQL collation gives; `by_kind` groups them by kind first."""
+
+    def key(unit):
+        rank = KIND_ORDER.get(unit.kind, len(KIND_ORDER)) if by_kind else 0
+        return (rank, fold(unit.name), unit.name, unit.id)
+
+    return sorted(units, key=key)
+
+
+@dataclass
+class UnitNode:
+    """A unit in the tree with its posts, seats and seats vacant on the day asked."""
+
+    unit: OrgUnit
+    depth: int = 0
+    posts: int = 0
+    seats: int = 0
+    vacancies: int = 0
+    children: list["UnitNode"] = field(default_factory=list)
+
+
+def unit_tree(*, on: dt.date | None = None) -> list[UnitNode]:
+    """Every unit as a tree, roots first and siblings by kind and Vietnamese name order, with its
+    post and vacancy counts on `on`; two queries whatever the size of the tree."""
+    day = on or dt.date.today()
+    units = unit_sorted(OrgUnit.objects.all(), by_kind=True)
+    nodes = {unit.id: UnitNode(unit=unit) for unit in units}
+    held = Position.objects.annotate(
+        held=Count("assignments", filter=active_on_q(day, "assignments__"))
+    ).values_list("unit_id", "seats", "held")
+    for unit_id, seats, holders in held:
+        node = nodes[unit_id]
+        node.posts += 1
+        node.seats += seats
+        node.vacancies += max(0, seats - holders)
+    roots = []
+    for unit in units:
+        parent = nodes.get(unit.parent_id)
+        (parent.children if parent else roots).append(nodes[unit.id])
+    stack = [(root, 0) for root in roots]
+    while stack:
+        node, depth = stack.pop()
+        node.depth = depth
+        stack.extend((child, depth + 1) for child in node.children)
+    return roots
+
+
+def unit_ancestors(unit: OrgUnit, parents=None) -> list[OrgUnit]:
+    """The units above `unit`, from the root down (for breadcrumbs)."""
+    ids = unit_ancestor_ids(unit.id, parents)[1:]
+    found = OrgUnit.objects.in_bulk(ids)
+    return [found[uid] for uid in reversed(ids) if uid in found]
+
+
+def unit_committee(unit: OrgUnit, parents=None) -> Committee | None:
+    """The active committee nearest above (or at) the unit: the one whose rules apply to it."""
+    chain = unit_ancestor_ids(unit.id, parents)
+    committees = {c.unit_id: c for c in Committee.objects.filter(unit_id__in=chain, is_active=True)}
+    return next((committees[uid] for uid in chain if uid in committees), None)
+
+
+@dataclass
+class PostRow:
+    """A post of a unit on a day: who holds it (each with "is local to the unit") and free seats."""
+
+    position: Position
+    holders: list[tuple[Assignment, bool]]
+    vacancies: int
+
+
+def unit_posts_on(unit: OrgUnit, day: dt.date | None = None) -> list[PostRow]:
+    """The unit's posts in title order with their holders on `day`; locality follows the rule
+    of the committee that governs the unit."""
+    day = day or dt.date.today()
+    parents = unit_parent_map()
+    committee = unit_committee(unit, parents)
+    rule = committee.locality_rule if committee else Committee.LocalityRule.HOMETOWN_OR_BIRTHPLACE
+    current = (
+        Assignment.objects.filter(active_on_q(day)).select_related("official").order_by("start")
+    )
+    positions = (
+        Position.objects.filter(unit=unit)
+        .select_related("title")
+        .prefetch_related(Prefetch("assignments", queryset=current, to_attr="holders_on_day"))
+        .order_by("title__order", "title__name", "id")
+    )
+    rows = []
+    for position in positions:
+        holders = [
+            (a, is_local(a.official, unit, rule=rule, parents=parents))
+            for a in position.holders_on_day
+        ]
+        rows.append(PostRow(position, holders, max(0, position.seats - len(holders))))
+    return rows
+
+
+def official_assignment_history(official: Official):
+    """Every post the official has held, latest first."""
+    return (
+        Assignment.objects.filter(official=official)
+        .select_related("position__unit", "position__title")
+        .order_by("-start", "-id")
+    )
+
+
+def official_planning(official: Official):
+    """The official's planning entries, latest term first."""
+    return (
+        PlanningEntry.objects.filter(official=official)
+        .select_related("title", "term")
+        .order_by("-term__start", "title__order", "title__name")
+    )
