@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def require(condition: bool, what: str):
@@ -22,6 +23,8 @@ def pytest_runtest_setup(item):
         require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
     if item.get_closest_marker("redis"):
         require(_redis_reachable(), "Redis (set REDIS_URL)")
+    if item.get_closest_marker("browser"):
+        require(os.access(CHROMIUM, os.X_OK), f"Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
 def _redis_reachable() -> bool:
@@ -34,3 +37,15 @@ def _redis_reachable() -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
     except redis.RedisError:
         return False
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Pages render {% static %} and WhiteNoise serves the files from the app directories, as in
+    development, so tests need no collectstatic; tests/web/test_static_files.py checks the
+    production storage once."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,106 @@
+"""Template helpers for the shared layout (templates/base.html): the navigation, the user's roles
+and small display filters. Every page of every app loads them, so they live with the registry,
+which all other apps depend on."""
+
+from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from personnel import selectors
+
+register = template.Library()
+
+ROLE_LABELS = {
+    "admin": _("System administrator"),
+    "committee_chair": _("Secretary (committee chair)"),
+    "committee_deputy": _("Standing deputy secretary"),
+    "committee_member": _("Standing Committee member"),
+    "board_head": _("Head of the organisation board"),
+    "board_member": _("Organisation board member"),
+    "board_specialist": _("Organisation board specialist"),
+    "office": _("Committee office"),
+    "proposer": _("Proposer"),
+    "official": _("Official"),
+}
+# A chair is also a member: show the most telling role once.
+IMPLIED = {
+    "committee_chair": {"committee_member"},
+    "committee_deputy": {"committee_member"},
+    "board_head": {"board_member"},
+}
+
+# (key, label, URL names to try in order, staff only). A section whose pages do not exist yet
+# is left out instead of linking to a 404.
+NAV = [
+    ("home", _("My tasks"), ["home"], False),
+    ("proposals", _("Proposals"), ["workflow:proposal_list", "proposal-list"], False),
+    ("decisions", _("Decisions"), ["documents:decision_list", "decision-list"], False),
+    ("reports", _("Reports"), ["reports:index"], False),
+    ("personnel", _("Personnel"), ["personnel:official_list"], False),
+    ("admin", _("Administration"), ["admin:index"], True),
+]
+
+
+def _first_url(names):
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context):
+    """The navigation items the current user sees, the current section marked."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    path = getattr(request, "path", "")
+    items = []
+    for key, label, names, staff_only in NAV:
+        if staff_only and not (user and user.is_staff):
+            continue
+        url = _first_url(names)
+        if url is None:
+            continue
+        # The home page is "/", which every path starts with: only an exact match marks it.
+        current = path == url if url == "/" else path.startswith(_section_prefix(url))
+        items.append({"key": key, "label": label, "url": url, "current": current})
+    return items
+
+
+def _section_prefix(url):
+    """/personnel/officials/ → /personnel/: every page of the section marks its nav item."""
+    parts = [p for p in url.split("/") if p]
+    return f"/{parts[0]}/" if parts else "/"
+
+
+@register.simple_tag
+def role_labels(user):
+    """The user's roles today, in Vietnamese (or the active language), most senior first."""
+    roles = set(selectors.user_roles(user))
+    for role, implied in IMPLIED.items():
+        if role in roles:
+            roles -= implied
+    return [str(label) for key, label in ROLE_LABELS.items() if key in roles]
+
+
+@register.simple_tag
+def demo_mode():
+    return bool(getattr(settings, "DEMO_MODE", False))
+
+
+@register.filter
+def service_duration(months):
+    """Whole months as "12 years 3 months" (translated)."""
+    if months is None:
+        return ""
+    years, rest = divmod(int(months), 12)
+    parts = []
+    if years:
+        parts.append(ngettext("%(n)d year", "%(n)d years", years) % {"n": years})
+    if rest or not years:
+        parts.append(ngettext("%(n)d month", "%(n)d months", rest) % {"n": rest})
+    return " ".join(parts)

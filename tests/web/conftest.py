@@ -1,0 +1,136 @@
+"""The browser harness: Debian's Chromium driven by Playwright for Python against pytest-django's
+live server. Never `playwright install`: the tests use the system browser.
+
+- `browser`: one Chromium for the session;
+- `page`: a fresh context and tab on the live server, 1366×768 unless a test parametrizes it
+  indirectly with a viewport (`PHONE`); failed requests and console errors are collected in
+  `page_problems`;
+- `login(page, username, password)` and `screenshot(page, name)` helpers.
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from tests.conftest import CHROMIUM
+from tests.personnel.conftest import build_world
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 375, "height": 812}
+VIEWPORTS = pytest.mark.parametrize("page", [DESKTOP, PHONE], indirect=True, ids=["1366", "375"])
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+DEMO_PASSWORD = "demo"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The personas log in with passwords; a deliberately slow hash would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses ORM
+    # calls next to a running loop; the test code is still synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page_problems():
+    """Requests that failed (4xx/5xx or no answer) and console errors seen by `page`."""
+    return []
+
+
+@pytest.fixture
+def page(request, browser, live_server, page_problems):
+    viewport = getattr(request, "param", DESKTOP)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=viewport,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+        device_scale_factor=1,
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+
+    def on_response(response):
+        if response.status >= 400:
+            page_problems.append(f"HTTP {response.status} {response.url}")
+
+    def on_request_failed(request):
+        # ERR_ABORTED is a request cut short by the next navigation (a favicon, say), not a fault.
+        if request.failure != "net::ERR_ABORTED":
+            page_problems.append(f"failed {request.url}: {request.failure}")
+
+    def on_console(message):
+        if message.type == "error":
+            page_problems.append(f"console: {message.text}")
+
+    tab.on("response", on_response)
+    tab.on("requestfailed", on_request_failed)
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: page_problems.append(f"page error: {error}"))
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def world(db):
+    """The small registry of tests/personnel (personas, units, posts), for page tests."""
+    return build_world()
+
+
+@pytest.fixture
+def demo_data(transactional_db, settings):
+    """The demo registry and accounts of SPEC §10 (password "demo")."""
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def viewport_name(page) -> str:
+    return f"{page.viewport_size['width']}"
+
+
+def login(page, username: str, password: str = DEMO_PASSWORD):
+    """Log in through the login form and wait for the page it leads to."""
+    page.goto("/accounts/login/")
+    page.fill('input[name="username"]', username)
+    page.fill('input[name="password"]', password)
+    with page.expect_navigation():
+        page.click('form[action="/accounts/login/"] button[type="submit"]')
+    assert "/accounts/login/" not in page.url, f"login as {username} failed"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot to artifacts/screenshots/<name>.png and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,212 @@
+"""The pages in a real browser, at 1366×768 and at phone width (375×812), with the demo data.
+Screenshots land in artifacts/screenshots/."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from lib.text import fold
+from personnel.models import Official, OrgUnit, Position
+from tests.web.conftest import VIEWPORTS, login, screenshot, viewport_name
+from workflow import services
+from workflow.models import ProposalKind
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("demo_data"),
+    # The live server starts before the tests' settings point WhiteNoise at the app directories;
+    # it serves static files through Django's handler, so the empty STATIC_ROOT does not matter.
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
+
+
+def assert_fits_the_width(page):
+    """Nothing makes the page scroll sideways (tables scroll inside their own box)."""
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than the window"
+
+
+def assert_styled(page):
+    """The stylesheet loaded: the header has its red background."""
+    colour = page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(155, 27, 31)"
+
+
+@VIEWPORTS
+def test_a_user_logs_in_and_sees_the_home_page(page, page_problems):
+    size = viewport_name(page)
+    page.goto("/")
+    assert "/accounts/login/?next=/" in page.url
+    assert page.locator("h1").inner_text() == "Đăng nhập"
+    assert page.locator("label", has_text="Tên đăng nhập").count() == 1
+    assert_styled(page)
+    screenshot(page, f"login-{size}")
+
+    login(page, "board.head")
+    assert page.url.endswith("/")
+    assert page.locator("h1").inner_text() == "Việc cần xử lý"
+    header = page.locator(".site-header").inner_text()
+    user = get_user_model().objects.get(username="board.head")
+    assert user.get_full_name() in header
+    assert "Trưởng Ban Tổ chức" in header
+    nav = page.locator(".site-nav").inner_text()
+    for label in ("Việc cần xử lý", "Báo cáo", "Nhân sự"):
+        assert label in nav
+    assert "Quản trị" not in nav  # not staff
+    assert_fits_the_width(page)
+    screenshot(page, f"home-{size}")
+
+    page.click(".logout-form button")
+    page.wait_for_url("**/accounts/login/")
+    assert page.locator("h1").inner_text() == "Đăng nhập"
+    assert page_problems == []
+
+
+@VIEWPORTS
+def test_the_home_page_lists_what_waits_for_the_user(page, page_problems):
+    users = get_user_model().objects
+    official = Official.objects.get(user__username="canbo.dongruong")
+    proposal = services.proposal_create(
+        user=users.get(username="proposer.district"),
+        official=official,
+        kind=ProposalKind.ROTATION,
+        target_position=Position.objects.get(name="Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng"),
+        effective_date=timezone.localdate() + dt.timedelta(days=45),
+        duration_months=36,
+        rationale="Luân chuyển để đào tạo, bồi dưỡng qua thực tiễn.",
+    )
+    services.proposal_submit(proposal_id=proposal.pk, user=proposal.author)
+
+    login(page, "board.a")
+    section = page.locator("#inbox-to_review")
+    assert "Đề xuất cần thẩm định" in section.locator("h2").inner_text()
+    row = section.locator("tbody tr")
+    assert row.count() == 1
+    assert official.full_name in row.inner_text()
+    assert "Đã trình" in row.inner_text()
+    assert proposal.effective_date.strftime("%d/%m/%Y") in row.inner_text()
+    assert_fits_the_width(page)
+    screenshot(page, f"home-inbox-{viewport_name(page)}")
+    assert page_problems == []
+
+
+@VIEWPORTS
+def test_a_wrong_password_is_explained(page, page_problems):
+    page.goto("/accounts/login/")
+    page.fill('input[name="username"]', "board.head")
+    page.fill('input[name="password"]', "sai-mat-khau")
+    page.click('form[action="/accounts/login/"] button[type="submit"]')
+    alert = page.get_by_role("alert")
+    assert "Sai tên đăng nhập hoặc mật khẩu" in alert.inner_text()
+    screenshot(page, f"login-error-{viewport_name(page)}")
+    # The failed login answers 200 with the form again; nothing else failed.
+    assert page_problems == []
+
+
+def test_switching_to_english_and_back(page, page_problems):
+    login(page, "proposer.district")
+    page.goto("/personnel/units/")
+    assert page.locator("h1").inner_text() == "Đơn vị tổ chức"
+    vietnamese = page.locator("body").inner_text()
+
+    with page.expect_navigation():
+        page.click('.lang-switch button[value="en"]')
+    assert page.url.endswith("/personnel/units/")  # back on the same page
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Organisation units"
+    assert page.locator('.lang-switch button[value="en"]').get_attribute("aria-pressed") == "true"
+    screenshot(page, "units-english-1366")
+    # The strings we control, as English shows them: navigation, headings, buttons, labels.
+    english = {
+        text.strip()
+        for selector in (".site-nav a", "h1", "h2", "button", ".tree-counts", ".badge-kind")
+        for text in page.locator(selector).all_inner_texts()
+        if text.strip()
+    } - {"Tiếng Việt", "English"}  # each language is named in itself
+    assert {"My tasks", "Personnel", "Log out", "Organisation units"} <= english
+
+    with page.expect_navigation():
+        page.click('.lang-switch button[value="vi"]')
+    assert page.locator("html").get_attribute("lang") == "vi"
+    back = page.locator("body").inner_text()
+    assert back == vietnamese
+    left_in_english = sorted(text for text in english if text in back)
+    assert left_in_english == []
+    assert page_problems == []
+
+
+@VIEWPORTS
+def test_the_unit_tree_and_a_unit(page, page_problems):
+    size = viewport_name(page)
+    login(page, "board.a")
+    page.click('.site-nav a[data-nav="personnel"]')
+    page.click(".page-head a.button")  # "Đơn vị tổ chức"
+    page.wait_for_url("**/personnel/units/")
+    tree = page.locator(".tree")
+    communes = OrgUnit.objects.filter(kind__in=OrgUnit.COMMUNE_LEVEL, parent__code="dabac")
+    for unit in communes:
+        assert tree.get_by_role("link", name=unit.name, exact=True).count() == 1
+    assert_fits_the_width(page)
+    screenshot(page, f"unit-tree-{size}")
+
+    page.get_by_role("link", name="Xã Đồng Ruộng", exact=True).click()
+    page.wait_for_url("**/personnel/units/*/")
+    assert page.locator("h1").inner_text().startswith("Xã Đồng Ruộng")
+    vacant_row = page.locator("tr", has_text="Phó Bí thư Thường trực")
+    assert "chỗ trống" in vacant_row.inner_text()
+    assert_fits_the_width(page)
+    screenshot(page, f"unit-dong-ruong-{size}")
+    assert page_problems == []
+
+
+@VIEWPORTS
+def test_finding_an_official_and_opening_the_record(page, page_problems):
+    size = viewport_name(page)
+    official = Official.objects.get(user__username="canbo.dongruong")
+    login(page, "office")
+    page.goto("/personnel/officials/")
+    # Typed without diacritics, as on a phone keyboard.
+    page.get_by_label("Họ tên").fill(fold(official.full_name))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tìm kiếm").click()
+    assert "1 cán bộ" in page.locator(".result-count").inner_text()
+    assert_fits_the_width(page)
+    screenshot(page, f"official-search-{size}")
+
+    page.get_by_role("link", name=official.full_name).click()
+    page.wait_for_url(f"**/personnel/officials/{official.pk}/")
+    assert page.locator("h1").inner_text() == official.full_name
+    body = page.locator("main").inner_text()
+    for heading in ("Quá trình công tác", "Quy hoạch", "Ngày đủ tuổi nghỉ hưu", "Quê quán"):
+        assert heading in body
+    dates = DATE.findall(body)
+    assert official.birth_date.strftime("%d/%m/%Y") in dates
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", body)  # no ISO dates left
+    assert_fits_the_width(page)
+    screenshot(page, f"official-{size}")
+    assert page_problems == []
+
+
+def test_the_keyboard_reaches_the_content_and_shows_focus(page, page_problems):
+    login(page, "btv01")
+    page.goto("/personnel/officials/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    page.focus("#id_q")
+    page.keyboard.press("Tab")  # to the unit select
+    ring = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
+    assert ring not in ("", "none")
+    screenshot(page, "focus-ring-1366")
+    assert page_problems == []

@@ -1,0 +1,80 @@
+"""The home page: what waits for the user, from the workflow's inbox."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from tests.personnel.conftest import TODAY
+from workflow import services
+from workflow.models import ProposalKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(world):
+    """Hồng, Phó Chủ tịch UBND of Tú Lý, proposed for the free vice-chairman seat of Đồng Ruộng."""
+    return services.proposal_create(
+        user=world.proposer,
+        official=world.hong,
+        kind=ProposalKind.TRANSFER,
+        target_position=world.dongruong_vice,
+        effective_date=TODAY + dt.timedelta(days=30),
+        rationale="Tăng cường cán bộ cho xã Đồng Ruộng.",
+    )
+
+
+def home_text(client, user):
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page(client, world):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_it_shows_the_author_their_draft_to_submit(client, world, draft):
+    page = home_text(client, world.proposer)
+    assert "Việc cần xử lý" in page
+    assert "1 việc đang chờ bạn." in page
+    assert "Dự thảo cần trình" in page
+    assert "Đinh Thị Hồng" in page
+    assert "Điều động" in page
+    assert draft.effective_date.strftime("%d/%m/%Y") in page
+    assert "Dự thảo" in page  # the state label
+
+
+def test_a_submitted_proposal_moves_to_the_reviewers_inbox(client, world, draft):
+    services.proposal_submit(proposal_id=draft.pk, user=world.proposer)
+
+    reviewer_page = home_text(client, world.reviewer)
+    assert "Đề xuất cần thẩm định" in reviewer_page
+    assert "Đinh Thị Hồng" in reviewer_page
+    assert "Đã trình" in reviewer_page
+
+    author_page = home_text(client, world.proposer)
+    assert "Dự thảo cần trình" not in author_page
+    assert "Không có việc nào đang chờ bạn." in author_page
+
+
+def test_a_user_with_no_role_is_told_nothing_waits(client, world, draft):
+    page = home_text(client, world.impostor)
+    assert "Không có việc nào đang chờ bạn." in page
+    assert "Đinh Thị Hồng" not in page
+
+
+def test_the_home_page_leads_to_the_registry_and_the_users_own_record(client, world):
+    client.force_login(world.official_user)
+    html = client.get("/").content.decode()
+    assert 'href="/personnel/units/"' in html
+    assert f'href="/personnel/officials/{world.an.pk}/"' in html  # "Hồ sơ của tôi"
+
+
+def test_a_user_who_is_not_an_official_has_no_record_link(client, world):
+    client.force_login(world.reviewer)
+    html = client.get("/").content.decode()
+    assert "Hồ sơ của tôi" not in html
