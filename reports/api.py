@@ -1,0 +1,103 @@
+"""Report API (SPEC §9): GET /api/v1/reports/locality/?committee=&as_of=. Thin: the selector
+returns the JSON."""
+
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from personnel.models import Committee
+
+from . import selectors
+
+
+def _committee_param(request) -> Committee:
+    raw = request.query_params.get("committee", "")
+    if raw == "":
+        raise exceptions.ValidationError(
+            {"committee": "Cần chọn ban thường vụ (committee is required)."}
+        )
+    try:
+        committee = Committee.objects.filter(pk=int(raw)).first()
+    except ValueError:
+        committee = None
+    if committee is None:
+        raise exceptions.ValidationError(
+            {"committee": f"Không có ban thường vụ '{raw}' (unknown committee)."}
+        )
+    if not selectors.report_committees_for_user(request.user).filter(pk=committee.pk).exists():
+        raise exceptions.PermissionDenied(
+            "Bạn không có vai trò trong ban thường vụ này (you hold no role in this committee)."
+        )
+    return committee
+
+
+def _as_of_param(request) -> dt.date:
+    raw = request.query_params.get("as_of", "")
+    if raw == "":
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {"as_of": "Ngày không hợp lệ, dùng YYYY-MM-DD (invalid date)."}
+        )
+
+
+_MEMBER = inline_serializer(
+    "LocalityStandingMember",
+    {
+        "official_id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "title": serializers.CharField(),
+        "position": serializers.CharField(),
+        "local": serializers.BooleanField(),
+        "why_code": serializers.ChoiceField(choices=["hometown", "birthplace", ""]),
+        "why": serializers.CharField(),
+    },
+)
+_UNIT = inline_serializer(
+    "LocalityUnit",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "kind": serializers.CharField(),
+        "meets": serializers.BooleanField(),
+        "standing_members": _MEMBER.__class__(many=True),
+        "vacant_posts": serializers.ListField(child=serializers.CharField()),
+    },
+)
+LOCALITY_REPORT = inline_serializer(
+    "LocalityReport",
+    {
+        "committee": inline_serializer(
+            "LocalityCommittee",
+            {"id": serializers.IntegerField(), "name": serializers.CharField()},
+        ),
+        "as_of": serializers.DateField(),
+        "total_units": serializers.IntegerField(),
+        "units_meeting": serializers.IntegerField(),
+        "ratio": serializers.FloatField(),
+        "target": serializers.FloatField(),
+        "met": serializers.BooleanField(),
+        "units": _UNIT.__class__(many=True),
+    },
+)
+
+
+class LocalityReportView(APIView):
+    @extend_schema(
+        summary="Non-local target of a committee on a date",
+        parameters=[
+            OpenApiParameter("committee", int, required=True, description="Committee id"),
+            OpenApiParameter("as_of", dt.date, description="Date (YYYY-MM-DD); default today"),
+        ],
+        responses={200: LOCALITY_REPORT},
+    )
+    def get(self, request):
+        committee = _committee_param(request)
+        as_of = _as_of_param(request)
+        return Response(selectors.locality_report(committee=committee, as_of=as_of))

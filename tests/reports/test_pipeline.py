@@ -1,0 +1,179 @@
+"""The pipeline report: proposals by state, median days per stage from the audit trail, and
+overdue proposals."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from reports.selectors import pipeline_report
+from reports.tables import pipeline_tables
+from tests.reports.conftest import D, at
+from workflow.models import ProposalState as S
+
+pytestmark = pytest.mark.django_db
+
+NOW = at(D(2024, 4, 30))
+
+
+@pytest.fixture
+def proposals(world):
+    """Four proposals with their transitions (days in each state in the comments)."""
+    a = world.proposal(state=S.IN_EFFECT, created=at(D(2024, 1, 1)))
+    world.transitions(
+        a,
+        (at(D(2024, 1, 11)), S.DRAFT, S.SUBMITTED),  # draft 10
+        (at(D(2024, 1, 16)), S.SUBMITTED, S.IN_REVIEW),  # submitted 5
+        (at(D(2024, 2, 15)), S.IN_REVIEW, S.ENDORSED),  # in review 30
+        (at(D(2024, 2, 20)), S.ENDORSED, S.VOTING),  # endorsed 5
+        (at(D(2024, 2, 22)), S.VOTING, S.APPROVED),  # voting 2
+        (at(D(2024, 3, 2)), S.APPROVED, S.ISSUED),  # approved 9
+        (at(D(2024, 6, 1)), S.ISSUED, S.IN_EFFECT),  # issued 91
+    )
+    b = world.proposal(state=S.IN_REVIEW, created=at(D(2024, 2, 1)))
+    world.transitions(
+        b,
+        (at(D(2024, 2, 3)), S.DRAFT, S.SUBMITTED),  # draft 2
+        (at(D(2024, 2, 5)), S.SUBMITTED, S.IN_REVIEW),  # submitted 2
+        (at(D(2024, 2, 15)), S.IN_REVIEW, S.RETURNED),  # in review 10
+        (at(D(2024, 2, 25)), S.RETURNED, S.SUBMITTED),  # returned 10
+        (at(D(2024, 3, 1)), S.SUBMITTED, S.IN_REVIEW),  # submitted again 5
+        # ... and in review again since 01/03: 60 days to NOW.
+    )
+    c = world.proposal(state=S.DRAFT, created=at(D(2024, 4, 20)))  # draft 10 to NOW
+    d = world.proposal(state=S.ISSUED, created=at(D(2024, 2, 1)), effective=D(2024, 4, 1))
+    world.transitions(
+        d,
+        *[
+            (at(D(2024, 2, day + 2)), from_state, to_state)
+            for day, (from_state, to_state) in enumerate(
+                [
+                    (S.DRAFT, S.SUBMITTED),
+                    (S.SUBMITTED, S.IN_REVIEW),
+                    (S.IN_REVIEW, S.ENDORSED),
+                    (S.ENDORSED, S.VOTING),
+                    (S.VOTING, S.APPROVED),
+                    (S.APPROVED, S.ISSUED),
+                ]
+            )
+        ],  # one day in each, then issued since 07/02: 83 days to NOW
+    )
+    return {"a": a, "b": b, "c": c, "d": d}
+
+
+def test_it_counts_proposals_in_every_state(world, proposals):
+    report = pipeline_report(committee=world.committee, now=NOW)
+    counts = {row["state"]: row["count"] for row in report["by_state"]}
+
+    assert report["total"] == 4
+    assert [row["state"] for row in report["by_state"]] == list(S.values)
+    assert counts == {
+        **dict.fromkeys(S.values, 0),
+        "in_effect": 1,
+        "in_review": 1,
+        "draft": 1,
+        "issued": 1,
+    }
+
+
+def test_it_gives_the_median_days_spent_in_each_stage(world, proposals):
+    report = pipeline_report(committee=world.committee, now=NOW)
+    medians = {row["state"]: row["median_days"] for row in report["stages"]}
+    stays = {row["state"]: row["stays"] for row in report["stages"]}
+
+    assert medians == {
+        "draft": 6.0,  # 10, 2, 10, 1
+        "submitted": 3.5,  # 5; 2 and 5 (B twice); 1
+        "in_review": 20.0,  # 30; 10 and 60 (B twice, still in it); 1
+        "returned": 10.0,
+        "endorsed": 3.0,  # 5, 1
+        "voting": 1.5,  # 2, 1
+        "approved": 5.0,  # 9, 1
+        "issued": 87.0,  # 91, 83 still in it
+    }
+    assert stays == {
+        "draft": 4,
+        "submitted": 4,
+        "in_review": 4,
+        "returned": 1,
+        "endorsed": 2,
+        "voting": 2,
+        "approved": 2,
+        "issued": 2,
+    }
+
+
+def test_a_stage_nobody_has_reached_has_no_median(world):
+    world.proposal(state=S.DRAFT, created=at(D(2024, 4, 1)))
+
+    report = pipeline_report(committee=world.committee, now=NOW)
+    stages = {row["state"]: row for row in report["stages"]}
+
+    assert stages["draft"]["median_days"] == 29.0
+    assert stages["voting"]["median_days"] is None
+    assert stages["voting"]["stays"] == 0
+
+
+def test_it_lists_overdue_proposals_with_the_reason(world, proposals):
+    report = pipeline_report(committee=world.committee, now=NOW)
+    overdue = {item["id"]: item for item in report["overdue"]}
+
+    assert [item["id"] for item in report["overdue"]] == [proposals["d"].id, proposals["b"].id]
+    # Waiting in review 60 days, against a limit of 30.
+    assert overdue[proposals["b"].id]["days_in_state"] == 60
+    assert overdue[proposals["b"].id]["since"] == D(2024, 3, 1)
+    assert overdue[proposals["b"].id]["threshold"] == 30
+    assert len(overdue[proposals["b"].id]["reasons"]) == 1
+    # Issued, effective on 01/04 and still not in effect on 30/04.
+    assert overdue[proposals["d"].id]["days_in_state"] == 83
+    assert overdue[proposals["d"].id]["threshold"] is None
+    assert len(overdue[proposals["d"].id]["reasons"]) == 1
+
+
+def test_the_overdue_limits_come_from_the_settings(world, proposals, settings):
+    settings.REPORTS_OVERDUE_DAYS = {"in_review": 90, "draft": 5}
+
+    overdue = [
+        item["id"] for item in pipeline_report(committee=world.committee, now=NOW)["overdue"]
+    ]
+
+    assert proposals["b"].id not in overdue
+    assert proposals["c"].id in overdue  # a draft for 10 days, now limited to 5
+    assert proposals["d"].id in overdue
+
+
+def test_it_reads_only_the_committees_proposals(world, proposals):
+    other = world.proposal(state=S.SUBMITTED, created=at(D(2024, 1, 1)))
+    other.committee = world.other_committee
+    other.save()
+
+    report = pipeline_report(committee=world.committee, now=NOW)
+
+    assert report["total"] == 4
+    assert other.id not in [item["id"] for item in report["overdue"]]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_proposals(world, proposals):
+    with CaptureQueriesContext(connection) as few:
+        pipeline_report(committee=world.committee, now=NOW)
+    for _ in range(6):
+        world.proposal(state=S.SUBMITTED, created=at(D(2024, 1, 1)), effective=D(2024, 4, 1))
+    with CaptureQueriesContext(connection) as many:
+        report = pipeline_report(committee=world.committee, now=NOW)
+
+    assert report["total"] == 10
+    assert len(report["overdue"]) == 8
+    assert len(few) == len(many) == (4 if connection.vendor == "postgresql" else 5)
+
+
+def test_the_tables_show_counts_medians_and_overdue_rows(world, proposals):
+    with translation.override("vi"):
+        states, stages, overdue = pipeline_tables(
+            pipeline_report(committee=world.committee, now=NOW)
+        )
+
+    assert states.rows[-1][1] == "4"
+    assert len(states.rows) == len(S.values) + 1
+    assert [row[1] for row in stages.rows][:3] == ["6,0", "3,5", "20,0"]
+    assert [row[0] for row in overdue.rows] == [f"#{proposals['d'].id}", f"#{proposals['b'].id}"]
+    assert overdue.rows[1][5] == "01/03/2024"
