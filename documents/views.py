@@ -1,0 +1,174 @@
+"""Web pages for decisions: the decision page with its live status, the PDF, and the public
+verification page. Short function views: fetch with a guard (404 if you have no part), do one
+thing."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import rendering, selectors, services
+from .api import pdf_response
+from .models import Decision, Delivery
+
+
+def _status_context(decision: Decision, user) -> dict:
+    delivery = Delivery.objects.filter(decision=decision, recipient=user).first()
+    return {
+        "decision": decision,
+        "done": decision.status in (Decision.Status.READY, Decision.Status.FAILED),
+        "is_subject": decision.proposal.official.user_id == user.pk,
+        "acknowledged_at": delivery.acknowledged_at if delivery else None,
+    }
+
+
+@login_required
+@require_safe
+def decision_detail(request, pk):
+    decision = selectors.decision_get_for_user(request.user, pk)
+    content = decision.content
+    context = {
+        **_status_context(decision, request.user),
+        "official_name": content.get("official", {}).get("name", ""),
+        "from_post": content.get("from_post", ""),
+        "to_post": content.get("to_post", ""),
+        "kind_verb": rendering.KIND_VERB.get(content.get("kind"), ""),
+    }
+    return render(request, "documents/decision_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_safe
+def decision_status(request, pk):
+    """The status fragment the decision page polls (htmx, every 2 s) until the PDF is ready."""
+    decision = selectors.decision_get_for_user(request.user, pk)
+    return render(
+        request, "documents/_decision_status.html", _status_context(decision, request.user)
+    )
+
+
+@login_required
+@require_safe
+def decision_preview(request, pk):
+    """The letter as HTML, from the same template as the PDF."""
+    decision = selectors.decision_get_for_user(request.user, pk)
+    return HttpResponse(rendering.decision_html(decision, preview=True))
+
+
+@login_required
+@require_safe
+def decision_pdf(request, pk):
+    decision = selectors.decision_get_for_user(request.user, pk)
+    if decision.status != Decision.Status.READY:
+        return render(
+            request,
+            "documents/_decision_status.html",
+            _status_context(decision, request.user),
+            status=409,
+        )
+    return pdf_response(decision, filename=services.attachment_name(decision))
+
+
+@login_required
+@require_http_methods(["POST"])
+def decision_acknowledge(request, pk):
+    decision = selectors.decision_get_for_user(request.user, pk)
+    try:
+        services.decision_acknowledge(decision=decision, user=request.user)
+    except services.DocumentNotReady:
+        return render(
+            request,
+            "documents/_decision_status.html",
+            _status_context(decision, request.user),
+            status=409,
+        )
+    return render(
+        request, "documents/_decision_status.html", _status_context(decision, request.user)
+    )
+
+
+# --- Public verification --------------------------------------------------------------------
+
+
+class _UploadLimit(FileUploadHandler):
+    """Stops reading an upload past the limit, so an oversized file is never stored."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+        self.exceeded = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > self.limit + 64 * 1024:
+            self.exceeded = True
+
+    def receive_data_chunk(self, raw_data, start):
+        if self.exceeded or start + len(raw_data) > self.limit:
+            self.exceeded = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _upload_digest(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request, code):
+    """Public: is this decision genuine, and is the copy I hold unaltered? The size limit is
+    set before CSRF checking reads the body; CSRF is then checked as usual."""
+    limit = _UploadLimit(settings.DOCUMENT_VERIFY_MAX_UPLOAD_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _verify(request, code, limit)
+
+
+@csrf_protect
+def _verify(request, code, limit):
+    decision = selectors.decision_verify(code)
+    if decision is None:
+        return render(request, "documents/verify.html", {"found": False}, status=404)
+    content = decision.content
+    context = {
+        "found": True,
+        "decision": decision,
+        "revoked": decision.proposal.state == "revoked",
+        "official_name": content.get("official", {}).get("name", ""),
+        "from_post": content.get("from_post", ""),
+        "to_post": content.get("to_post", ""),
+        "issuing_body": content.get("issuing_body", ""),
+        "issued_on": rendering.vn_date(decision.issued_on),
+        "kind_verb": rendering.KIND_VERB.get(content.get("kind"), ""),
+        "max_mb": settings.DOCUMENT_VERIFY_MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if limit.exceeded:
+            context["upload_error"] = (
+                f"Tệp quá lớn, tối đa {context['max_mb']} MB (the file is too large)."
+            )
+            status = 413
+        elif upload is None:
+            context["upload_error"] = "Chưa chọn tệp (no file was chosen)."
+            status = 400
+        elif decision.status != Decision.Status.READY:
+            context["upload_error"] = "Quyết định chưa có tệp để so sánh (no file to compare yet)."
+            status = 409
+        else:
+            context["uploaded_sha256"] = _upload_digest(upload)
+            context["matches"] = context["uploaded_sha256"] == decision.sha256
+    return render(request, "documents/verify.html", context, status=status)

@@ -1,0 +1,185 @@
+"""Web pages: the decision page with its status fragment (polled by htmx until ready), and the
+public verification page with its upload check."""
+
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from documents import services
+from documents.models import Decision
+from tests.documents.conftest import issue, make_proposal
+from workflow.models import RotationProposal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def decision(world, media):
+    return issue(world, make_proposal(world))
+
+
+@pytest.fixture
+def ready(decision):
+    services.decision_render(decision_id=decision.pk)
+    decision.refresh_from_db()
+    return decision
+
+
+def _client(user=None, **kwargs):
+    client = Client(**kwargs)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# --- The decision page and its status -------------------------------------------------------
+
+
+def test_the_decision_page_polls_the_status_while_the_pdf_is_made(world, decision):
+    response = _client(world.subject_user).get(f"/decisions/{decision.pk}/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Quyết định Số 01-QĐ/HU" in page
+    assert "/static/vendor/htmx.min.js" in page
+    assert f'hx-get="/decisions/{decision.pk}/status/"' in page
+    assert 'hx-trigger="every 2s"' in page
+    assert "Đang chờ tạo tệp PDF" in page
+
+
+def test_the_status_fragment_stops_polling_once_ready(world, decision):
+    client = _client(world.subject_user)
+    before = client.get(f"/decisions/{decision.pk}/status/", HTTP_HX_REQUEST="true")
+    services.decision_render(decision_id=decision.pk)
+    after = client.get(f"/decisions/{decision.pk}/status/", HTTP_HX_REQUEST="true")
+
+    assert 'data-status="pending"' in before.content.decode()
+    assert "every 2s" in before.content.decode()
+    assert "<html" not in before.content.decode()  # a fragment, not a page
+    assert "{#" not in before.content.decode()  # no template comment leaks into the page
+    assert 'data-status="ready"' in after.content.decode()
+    assert "hx-trigger" not in after.content.decode()
+    assert f'href="/decisions/{decision.pk}/pdf/"' in after.content.decode()
+    assert "Xác nhận đã nhận quyết định" in after.content.decode()
+
+
+def test_the_status_shows_a_render_in_progress(world, decision):
+    Decision.objects.filter(pk=decision.pk).update(status="rendering", render_attempts=1)
+    fragment = _client(world.clerk).get(f"/decisions/{decision.pk}/status/").content.decode()
+
+    assert "Đang tạo tệp PDF" in fragment
+    assert "every 2s" in fragment
+    # Only the official concerned is offered the acknowledgement.
+    assert "Xác nhận đã nhận" not in fragment
+
+
+def test_pages_are_404_for_people_without_a_part(world, ready):
+    client = _client(world.outsider)
+    for url in ("", "status/", "pdf/", "preview/"):
+        assert client.get(f"/decisions/{ready.pk}/{url}").status_code == 404
+
+
+def test_the_pdf_page_serves_the_file_to_people_with_a_part(world, ready, media):
+    response = _client(world.receiver).get(f"/decisions/{ready.pk}/pdf/")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == (media / ready.file.name).read_bytes()
+
+
+def test_the_official_acknowledges_from_the_page(world, ready):
+    response = _client(world.subject_user).post(f"/decisions/{ready.pk}/acknowledge/")
+
+    assert response.status_code == 200
+    assert "đã xác nhận nhận quyết định" in response.content.decode()
+
+
+def test_the_html_preview_is_the_letter(world, ready):
+    page = _client(world.chair).get(f"/decisions/{ready.pk}/preview/").content.decode()
+
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in page
+    assert "T/M BAN THƯỜNG VỤ" in page
+
+
+# --- Public verification --------------------------------------------------------------------
+
+
+def test_anyone_can_check_a_genuine_decision(ready):
+    response = _client().get(f"/verify/{ready.verify_code}/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Quyết định này là bản thật" in page
+    assert "01-QĐ/HU" in page
+    assert "05/06/2024" in page
+    assert "Nguyễn Văn An" in page
+    assert "Bí thư Đảng ủy xã Đồng Ruộng" in page
+    assert ready.sha256 in page
+
+
+def test_an_unknown_code_is_a_404_page_saying_not_genuine(ready):
+    response = _client().get("/verify/khong-co-ma-nay-0123456789abcdef/")
+
+    assert response.status_code == 404
+    assert "không phải là bản thật" in response.content.decode()
+
+
+def test_a_revoked_decision_is_shown_as_revoked(ready):
+    RotationProposal.objects.filter(pk=ready.proposal_id).update(state="revoked")
+    page = _client().get(f"/verify/{ready.verify_code}/").content.decode()
+
+    assert "đã bị hủy" in page
+
+
+def test_an_uploaded_copy_that_matches_is_reported_unaltered(ready, media):
+    data = (media / ready.file.name).read_bytes()
+    client = _client(enforce_csrf_checks=True)
+    page = client.get(f"/verify/{ready.verify_code}/")
+    token = page.cookies["csrftoken"].value
+
+    response = client.post(
+        f"/verify/{ready.verify_code}/",
+        {
+            "file": SimpleUploadedFile("qd.pdf", data, "application/pdf"),
+            "csrfmiddlewaretoken": token,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Tệp trùng khớp với bản gốc" in response.content.decode()
+
+
+def test_an_altered_copy_is_reported_as_not_matching(ready, media):
+    data = bytearray((media / ready.file.name).read_bytes())
+    data[-10] ^= 0x01
+
+    response = _client().post(
+        f"/verify/{ready.verify_code}/",
+        {"file": SimpleUploadedFile("qd.pdf", bytes(data), "application/pdf")},
+    )
+
+    page = response.content.decode()
+    assert "KHÔNG trùng khớp" in page
+    assert hashlib.sha256(bytes(data)).hexdigest() in page
+
+
+def test_the_upload_form_is_csrf_protected(ready):
+    response = _client(enforce_csrf_checks=True).post(
+        f"/verify/{ready.verify_code}/",
+        {"file": SimpleUploadedFile("qd.pdf", b"%PDF-1.7", "application/pdf")},
+    )
+
+    assert response.status_code == 403
+
+
+def test_an_upload_over_the_size_limit_is_refused(ready, settings):
+    settings.DOCUMENT_VERIFY_MAX_UPLOAD_BYTES = 1024
+
+    response = _client().post(
+        f"/verify/{ready.verify_code}/",
+        {"file": SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * 200_000, "application/pdf")},
+    )
+
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.content.decode()
