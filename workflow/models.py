@@ -130,7 +130,11 @@ class RotationProposal(ConcurrentTransitionMixin, models.Model):
                 name="proposal_planned_end_after_effective_date",
             ),
         ]
-        indexes = [models.Index(fields=["committee", "state"])]
+        indexes = [
+            models.Index(fields=["committee", "state"]),
+            # The list is newest first: a page is read along this index, not sorted whole.
+            models.Index(fields=["-created_at", "-id"], name="proposal_newest_first"),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} — {self.official}"
@@ -260,6 +264,8 @@ class VoteRound(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Incumbent members when the vote opened (the base for quorum and majority).
     incumbent_count = models.PositiveSmallIntegerField()
+    # Ballots needed to close, from the committee's quorum fraction when the vote opened.
+    quorum = models.PositiveSmallIntegerField(default=0)
     # Filled at close.
     approve_count = models.PositiveSmallIntegerField(null=True, blank=True)
     disapprove_count = models.PositiveSmallIntegerField(null=True, blank=True)

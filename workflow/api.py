@@ -1,0 +1,476 @@
+"""The proposal API (SPEC §9). Thin: serializers check the shape of input, services do the
+writes, selectors the reads; workflow errors become {detail, code} with their HTTP status here."""
+
+import datetime as dt
+
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lib.api import Pagination
+from personnel.models import Official, Position
+
+from . import eligibility, selectors, services
+from .errors import Invalid, WorkflowError
+from .models import EligibilityException, Opinion, ProposalKind, ProposalState
+from .permissions import CURRENT_ACTOR, TRANSITION_NAMES, actor_for, allowed_transitions
+
+# --- Errors ---------------------------------------------------------------------------------
+
+
+class ServiceError(exceptions.APIException):
+    """A WorkflowError carried to DRF's handler with its own status and code."""
+
+    def __init__(self, error: WorkflowError):
+        self.status_code = error.status
+        super().__init__(detail=ErrorDetail(error.message, code=error.code), code=error.code)
+
+
+class WorkflowAPIView(APIView):
+    def dispatch(self, request, *args, **kwargs):
+        # The roles read for this request are shared with the services it calls, and only them.
+        token = CURRENT_ACTOR.set(None)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            CURRENT_ACTOR.reset(token)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.actor  # noqa: B018 (read the roles once, before any service runs)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, WorkflowError):
+            exc = ServiceError(exc)
+        return super().handle_exception(exc)
+
+    @property
+    def actor(self):
+        # The user's roles, read once per request.
+        if not hasattr(self, "_actor"):
+            self._actor = actor_for(self.request.user)
+            CURRENT_ACTOR.set(self._actor)
+        return self._actor
+
+
+# --- Serializers ----------------------------------------------------------------------------
+
+_ID_ERRORS = {
+    "does_not_exist": "Không có bản ghi mã {pk_value} (unknown id {pk_value}).",
+    "incorrect_type": "Mã phải là số (id must be a number).",
+    "required": "Trường này là bắt buộc (this field is required).",
+    "null": "Trường này không được để trống (this field may not be null).",
+}
+_DATE_ERRORS = {
+    "invalid": "Ngày không hợp lệ, dùng YYYY-MM-DD (invalid date, use YYYY-MM-DD).",
+    "required": "Trường này là bắt buộc (this field is required).",
+    "null": "Trường này không được để trống (this field may not be null).",
+}
+_TEXT_ERRORS = {
+    "required": "Trường này là bắt buộc (this field is required).",
+    "blank": "Trường này không được để trống (this field may not be blank).",
+    "null": "Trường này không được để trống (this field may not be null).",
+    "invalid": "Phải là văn bản (must be text).",
+}
+_CHOICE_ERRORS = {
+    "invalid_choice": "«{input}» không phải là lựa chọn hợp lệ («{input}» is not a valid choice).",
+    "required": "Trường này là bắt buộc (this field is required).",
+    "null": "Trường này không được để trống (this field may not be null).",
+}
+_INT_ERRORS = {
+    "invalid": "Phải là số nguyên (a whole number is required).",
+    "min_value": "Ít nhất {min_value} (at least {min_value}).",
+    "max_value": "Nhiều nhất {max_value} (at most {max_value}).",
+    "max_string_length": "Số quá lớn (number too large).",
+}
+# Dates outside this range are typing mistakes, not decisions.
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+
+def _check_date_range(value):
+    if not EARLIEST <= value <= LATEST:
+        raise serializers.ValidationError(
+            "Ngày hiệu lực phải trong khoảng 1990–2100 (effective date out of range)."
+        )
+    return value
+
+
+class ProposalWriteSerializer(serializers.Serializer):
+    official = serializers.PrimaryKeyRelatedField(
+        queryset=Official.objects.all(), error_messages=_ID_ERRORS
+    )
+    kind = serializers.ChoiceField(choices=ProposalKind.choices, error_messages=_CHOICE_ERRORS)
+    target_position = serializers.PrimaryKeyRelatedField(
+        queryset=Position.objects.select_related("unit", "title"), error_messages=_ID_ERRORS
+    )
+    effective_date = serializers.DateField(
+        error_messages=_DATE_ERRORS, validators=[_check_date_range]
+    )
+    duration_months = serializers.IntegerField(
+        min_value=1,
+        max_value=services.MAX_DURATION_MONTHS,
+        allow_null=True,
+        required=False,
+        error_messages=_INT_ERRORS,
+    )
+    rationale = serializers.CharField(error_messages=_TEXT_ERRORS)
+    higher_post_justification = serializers.CharField(
+        required=False, allow_blank=True, error_messages=_TEXT_ERRORS
+    )
+
+
+class ProposalPatchSerializer(ProposalWriteSerializer):
+    official = None  # The official of a proposal never changes: draft a new proposal instead.
+
+
+class DecisionBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+
+
+class CheckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["error", "warning"])
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+    enforced = serializers.BooleanField()
+    excepted = serializers.BooleanField()
+
+
+class ProposalSerializer(serializers.Serializer):
+    """A proposal as SPEC §9 shows it, plus display names. `context["actor"]` is the reader."""
+
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    state_label = serializers.SerializerMethodField()
+    kind = serializers.CharField()
+    kind_label = serializers.SerializerMethodField()
+    committee = serializers.IntegerField(source="committee_id")
+    official = serializers.IntegerField(source="official_id")
+    official_name = serializers.CharField(source="official.full_name")
+    from_position = serializers.IntegerField(source="from_assignment.position_id")
+    from_position_name = serializers.CharField(source="from_assignment.position.name")
+    target_position = serializers.IntegerField(source="target_position_id")
+    target_position_name = serializers.CharField(source="target_position.name")
+    effective_date = serializers.DateField()
+    duration_months = serializers.IntegerField(allow_null=True)
+    planned_end = serializers.DateField(allow_null=True)
+    rationale = serializers.CharField()
+    higher_post_justification = serializers.CharField()
+    author = serializers.CharField(source="author.username")
+    created_at = serializers.DateTimeField()
+    transitions = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+
+    # Method fields rather than source="get_state_display": DRF inspects a callable source's
+    # signature on every row, which costs more than the rest of the row.
+    def get_state_label(self, proposal) -> str:
+        return str(ProposalState(proposal.state).label)
+
+    def get_kind_label(self, proposal) -> str:
+        return str(ProposalKind(proposal.kind).label)
+
+    def get_transitions(self, proposal) -> list[str]:
+        return allowed_transitions(self.context["actor"], proposal)
+
+    @extend_schema_field(DecisionBriefSerializer(allow_null=True))
+    def get_decision(self, proposal) -> dict | None:
+        try:
+            decision = proposal.decision
+        except ObjectDoesNotExist:
+            return None
+        if decision is None:
+            return None
+        return {"id": decision.pk, "number": decision.number_label, "status": decision.status}
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    reviewer = serializers.CharField(source="reviewer.username", default=None)
+    outcome = serializers.CharField()
+    posted_at = serializers.DateTimeField(allow_null=True)
+    eligibility = serializers.SerializerMethodField()
+    eligibility_snapshot = serializers.JSONField(allow_null=True)
+
+    @extend_schema_field(CheckSerializer(many=True))
+    def get_eligibility(self, proposal) -> list[dict]:
+        return [
+            CheckSerializer(result).data
+            for result in eligibility.evaluate(proposal, exceptions=None)
+        ]
+
+
+class OpinionSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    opinion = serializers.ChoiceField(choices=Opinion.Choice.choices, error_messages=_CHOICE_ERRORS)
+    comment = serializers.CharField(error_messages=_TEXT_ERRORS)
+
+    class Meta:
+        model = Opinion
+        fields = ["id", "author", "opinion", "comment", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
+class ExceptionSerializer(serializers.ModelSerializer):
+    granted_by = serializers.CharField(source="granted_by.username", read_only=True)
+    code = serializers.ChoiceField(
+        choices=eligibility.EXCEPTABLE_CODES, error_messages=_CHOICE_ERRORS
+    )
+    justification = serializers.CharField(error_messages=_TEXT_ERRORS)
+
+    class Meta:
+        model = EligibilityException
+        fields = ["id", "code", "justification", "granted_by", "created_at"]
+        read_only_fields = ["id", "granted_by", "created_at"]
+
+
+class BallotSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(
+        choices=["approve", "disapprove", "abstain"], error_messages=_CHOICE_ERRORS
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, error_messages=_TEXT_ERRORS)
+    casting = serializers.ChoiceField(
+        choices=["approve", "disapprove"], required=False, error_messages=_CHOICE_ERRORS
+    )
+    outcome = serializers.ChoiceField(
+        choices=["returned", "reassigned", "kept"], required=False, error_messages=_CHOICE_ERRORS
+    )
+    signer = serializers.IntegerField(required=False, error_messages=_INT_ERRORS)
+
+
+class VoteSerializer(serializers.Serializer):
+    round = serializers.IntegerField(source="round_id", allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    incumbent = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    cast = serializers.IntegerField()
+    quorum = serializers.IntegerField()
+    quorum_met = serializers.BooleanField()
+    majority = serializers.IntegerField()
+    tally = inline_serializer(
+        "Tally",
+        {
+            "approve": serializers.IntegerField(),
+            "disapprove": serializers.IntegerField(),
+            "abstain": serializers.IntegerField(),
+            "casting": serializers.CharField(allow_null=True),
+            "passed": serializers.BooleanField(),
+        },
+        allow_null=True,
+    )
+    i_may_vote = serializers.BooleanField()
+    i_have_voted = serializers.BooleanField()
+
+
+class HistorySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.username", default=None)
+    action = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    comment = serializers.CharField()
+
+
+def _validated(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+def _query_choice(request, name, choices):
+    value = request.query_params.get(name) or None
+    if value is None:
+        return None
+    for item in value.split(","):
+        if item not in choices:
+            raise Invalid(
+                f"{name}: «{item}» không hợp lệ; dùng một trong: {', '.join(choices)} "
+                f"(invalid filter value).",
+                code="invalid_filter",
+            )
+    return value
+
+
+class ProposalListView(WorkflowAPIView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        operation_id="v1_proposals_list",
+        parameters=[
+            OpenApiParameter("state", str, description="State, or several separated by commas"),
+            OpenApiParameter("kind", str, enum=ProposalKind.values),
+            OpenApiParameter("official", int, description="Only proposals about this official"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=inline_serializer(
+            "PaginatedProposalList",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": ProposalSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        official = request.query_params.get("official") or None
+        if official is not None:
+            try:
+                official = int(official)
+            except ValueError:
+                raise Invalid("official: phải là số (must be a number).", code="invalid_filter")
+        qs = selectors.proposal_list(
+            actor=self.actor,
+            state=_query_choice(request, "state", ProposalState.values),
+            kind=_query_choice(request, "kind", ProposalKind.values),
+            official_id=official,
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        data = ProposalSerializer(page, many=True, context={"actor": self.actor}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=ProposalWriteSerializer, responses={201: ProposalDetailSerializer})
+    def post(self, request):
+        data = _validated(ProposalWriteSerializer, request.data)
+        proposal = services.proposal_create(user=request.user, **data)
+        proposal = selectors.proposal_get(actor=self.actor, proposal_id=proposal.pk)
+        return Response(
+            ProposalDetailSerializer(proposal, context={"actor": self.actor}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ProposalDetailView(WorkflowAPIView):
+    def _detail(self, pk):
+        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        return Response(ProposalDetailSerializer(proposal, context={"actor": self.actor}).data)
+
+    @extend_schema(responses=ProposalDetailSerializer)
+    def get(self, request, pk):
+        return self._detail(pk)
+
+    @extend_schema(request=ProposalPatchSerializer, responses=ProposalDetailSerializer)
+    def patch(self, request, pk):
+        if "official" in request.data:
+            raise Invalid(
+                "Không đổi được cán bộ của đề xuất; hãy lập đề xuất mới "
+                "(the official of a proposal cannot change; draft a new one).",
+                code="official_fixed",
+            )
+        data = _validated(ProposalPatchSerializer, request.data, partial=True)
+        services.proposal_update(proposal_id=pk, user=request.user, **data)
+        return self._detail(pk)
+
+
+class ProposalTransitionView(WorkflowAPIView):
+    @extend_schema(
+        request=TransitionSerializer,
+        responses=ProposalDetailSerializer,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=TRANSITION_NAMES)],
+    )
+    def post(self, request, pk, name):
+        data = _validated(TransitionSerializer, request.data)
+        actor = self.actor
+        services.proposal_transition(name=name, proposal_id=pk, user=request.user, data=data)
+        proposal = selectors.proposal_get(actor=actor, proposal_id=pk)
+        return Response(ProposalDetailSerializer(proposal, context={"actor": actor}).data)
+
+
+class ProposalOpinionsView(WorkflowAPIView):
+    @extend_schema(responses=OpinionSerializer(many=True))
+    def get(self, request, pk):
+        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        opinions = proposal.opinions.select_related("author").order_by("id")
+        return Response(OpinionSerializer(opinions, many=True).data)
+
+    @extend_schema(request=OpinionSerializer, responses={201: OpinionSerializer})
+    def post(self, request, pk):
+        data = _validated(OpinionSerializer, request.data)
+        opinion = services.opinion_add(
+            proposal_id=pk, user=request.user, opinion=data["opinion"], comment=data["comment"]
+        )
+        return Response(OpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalExceptionsView(WorkflowAPIView):
+    @extend_schema(responses=ExceptionSerializer(many=True))
+    def get(self, request, pk):
+        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        records = proposal.exceptions.select_related("granted_by").order_by("id")
+        return Response(ExceptionSerializer(records, many=True).data)
+
+    @extend_schema(request=ExceptionSerializer, responses={201: ExceptionSerializer})
+    def post(self, request, pk):
+        data = _validated(ExceptionSerializer, request.data)
+        record = services.exception_grant(
+            proposal_id=pk,
+            user=request.user,
+            code=data["code"],
+            justification=data["justification"],
+        )
+        return Response(ExceptionSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalBallotsView(WorkflowAPIView):
+    @extend_schema(request=BallotSerializer, responses={201: VoteSerializer})
+    def post(self, request, pk):
+        data = _validated(BallotSerializer, request.data)
+        services.ballot_cast(proposal_id=pk, user=request.user, choice=data["choice"])
+        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        vote = selectors.vote_status(proposal=proposal, actor=self.actor)
+        return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalVoteView(WorkflowAPIView):
+    @extend_schema(responses=VoteSerializer)
+    def get(self, request, pk):
+        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        return Response(
+            VoteSerializer(selectors.vote_status(proposal=proposal, actor=self.actor)).data
+        )
+
+
+class ProposalHistoryView(WorkflowAPIView):
+    @extend_schema(responses=HistorySerializer(many=True))
+    def get(self, request, pk):
+        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        return Response(
+            HistorySerializer(selectors.proposal_history(proposal=proposal), many=True).data
+        )
+
+
+class InboxView(WorkflowAPIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Inbox",
+            {
+                name: serializers.ListField(child=ProposalSerializer())
+                for name, _ in selectors.INBOX_SECTIONS
+            },
+        )
+    )
+    def get(self, request):
+        sections = selectors.inbox_for_user(actor=self.actor)
+        context = {"actor": self.actor}
+        return Response(
+            {
+                name: ProposalSerializer(items, many=True, context=context).data
+                for name, items in sections.items()
+            }
+        )

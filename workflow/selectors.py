@@ -1,0 +1,229 @@
+"""Reads on proposals: what a user may see, the inbox, the vote, the history."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from documents.models import Decision
+from personnel.models import Assignment, Position
+
+from .errors import NotFound
+from .models import (
+    AuditEvent,
+    BallotReceipt,
+    EligibleVoter,
+    ProposalState,
+    RotationProposal,
+    VoteRound,
+)
+from .permissions import Actor, can_cast_ballot
+
+S = ProposalState
+
+# What a list row shows. Two joins, the rest prefetched: PostgreSQL spends longer planning a
+# seven-way join than running it, and a page costs the same fixed number of queries either way.
+LIST_RELATED = ("official", "author", "target_position")
+
+
+def _list_prefetch():
+    return (
+        Prefetch("from_assignment", queryset=Assignment.objects.select_related("position")),
+        Prefetch("decision", queryset=Decision.objects.select_related("committee")),
+    )
+
+
+def _detail_prefetch():
+    """One proposal with everything its eligibility checks read, in small queries."""
+    return (
+        Prefetch("target_position", queryset=Position.objects.select_related("unit", "title")),
+        Prefetch(
+            "from_assignment",
+            queryset=Assignment.objects.select_related("position__unit", "position__title"),
+        ),
+        Prefetch("decision", queryset=Decision.objects.select_related("committee")),
+    )
+
+
+def proposal_visible_q(actor: Actor) -> Q | None:
+    """The filter for proposals the actor may see; None means everything (superuser, system)."""
+    if actor.is_system or actor.is_superuser:
+        return None
+    if actor.user_id is None:
+        return Q(pk__in=[])
+    q = Q(author_id=actor.user_id) | Q(committee_id__in=actor.committee_ids())
+    if actor.official_id is not None:
+        q |= Q(official_id=actor.official_id)
+    return q
+
+
+def proposal_list(
+    *, actor: Actor, state: str | None = None, kind: str | None = None, official_id=None
+):
+    """Proposals the actor may see, newest first, with what a list row shows in one query."""
+    qs = RotationProposal.objects.select_related(*LIST_RELATED).prefetch_related(*_list_prefetch())
+    visible = proposal_visible_q(actor)
+    if visible is not None:
+        qs = qs.filter(visible)
+    if state:
+        qs = qs.filter(state__in=state.split(","))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if official_id is not None:
+        qs = qs.filter(official_id=official_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def proposal_get(*, actor: Actor, proposal_id) -> RotationProposal:
+    """One proposal the actor may see; NotFound (404) otherwise, whether it exists or not."""
+    try:
+        proposal_id = int(proposal_id)
+    except (TypeError, ValueError):
+        raise NotFound()
+    qs = (
+        RotationProposal.objects.select_related("official", "author", "committee", "reviewer")
+        .prefetch_related(*_detail_prefetch())
+        .filter(pk=proposal_id)
+    )
+    visible = proposal_visible_q(actor)
+    if visible is not None:
+        qs = qs.filter(visible)
+    proposal = qs.first()
+    if proposal is None:
+        raise NotFound()
+    return proposal
+
+
+def proposal_history(*, proposal) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(proposal=proposal).select_related("actor").order_by("id"))
+
+
+@dataclass
+class VoteStatus:
+    round_id: int | None
+    status: str | None
+    incumbent: int
+    eligible: int
+    cast: int
+    quorum: int
+    quorum_met: bool
+    majority: int
+    tally: dict | None
+    i_may_vote: bool
+    i_have_voted: bool
+
+
+def vote_status(*, proposal, actor: Actor) -> VoteStatus:
+    """The current (or last) vote round: counts and, only once closed, the tally."""
+    from .ballots import majority_needed
+
+    vote_round = (
+        proposal.vote_rounds.exclude(status=VoteRound.Status.CANCELLED).order_by("-id").first()
+    )
+    if vote_round is None:
+        return VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, False)
+    eligible_ids = set(vote_round.eligible_voters.values_list("user_id", flat=True))
+    cast_ids = set(BallotReceipt.objects.filter(round=vote_round).values_list("user_id", flat=True))
+    tally = None
+    if vote_round.status == VoteRound.Status.CLOSED:
+        tally = {
+            "approve": vote_round.approve_count,
+            "disapprove": vote_round.disapprove_count,
+            "abstain": vote_round.abstain_count,
+            "casting": vote_round.casting_choice or None,
+            "passed": vote_round.passed,
+        }
+    eligible = actor.user_id in eligible_ids
+    may_vote = bool(
+        vote_round.status == VoteRound.Status.OPEN
+        and actor.user_id not in cast_ids
+        and can_cast_ballot(actor, proposal, eligible=eligible)
+    )
+    return VoteStatus(
+        round_id=vote_round.pk,
+        status=vote_round.status,
+        incumbent=vote_round.incumbent_count,
+        eligible=len(eligible_ids),
+        cast=len(cast_ids),
+        quorum=vote_round.quorum,
+        quorum_met=len(cast_ids) >= vote_round.quorum,
+        majority=majority_needed(vote_round.incumbent_count),
+        tally=tally,
+        i_may_vote=may_vote,
+        i_have_voted=actor.user_id in cast_ids,
+    )
+
+
+INBOX_SECTIONS = (
+    ("to_submit", "Dự thảo cần trình (drafts to submit)"),
+    ("to_review", "Đề xuất cần thẩm định (proposals to review)"),
+    ("to_endorse", "Đề xuất chờ Trưởng ban quyết định (proposals to endorse or reject)"),
+    ("to_open_vote", "Đề xuất chờ mở biểu quyết (votes to open)"),
+    ("to_vote", "Phiếu cần bỏ (ballots to cast)"),
+    ("to_close_vote", "Biểu quyết chờ kết thúc (votes to close)"),
+    ("to_issue", "Quyết định cần ban hành (decisions to issue)"),
+    ("to_post", "Quyết định đến ngày hiệu lực (decisions to put into effect)"),
+)
+
+
+def inbox_for_user(*, actor: Actor) -> dict[str, list[RotationProposal]]:
+    """What waits for this user, by section; separation of duties is applied (no proposal about
+    themselves, no appraisal of their own proposal)."""
+    base = (
+        RotationProposal.objects.select_related(*LIST_RELATED)
+        .prefetch_related(*_list_prefetch())
+        .order_by("effective_date", "id")
+    )
+    if actor.official_id is not None:
+        base = base.exclude(official_id=actor.official_id)
+    uid = actor.user_id
+    none = base.none()
+
+    def committees(predicate):
+        return [cid for cid, role in predicate if role]
+
+    reviewer_in = committees(
+        (cid, role in ("head", "member")) for cid, role in actor.board_roles.items()
+    )
+    head_in = committees((cid, role == "head") for cid, role in actor.board_roles.items())
+    opener_in = committees(
+        (cid, role in ("chair", "deputy")) for cid, role in actor.committee_roles.items()
+    )
+    chair_in = committees((cid, role == "chair") for cid, role in actor.committee_roles.items())
+    office_in = sorted(actor.office)
+
+    sections = {
+        "to_submit": base.filter(author_id=uid, state__in=(S.DRAFT, S.RETURNED)) if uid else none,
+        "to_review": base.filter(
+            committee_id__in=reviewer_in, state__in=(S.SUBMITTED, S.IN_REVIEW)
+        ).exclude(author_id=uid),
+        "to_endorse": base.filter(committee_id__in=head_in, state=S.IN_REVIEW).exclude(
+            author_id=uid
+        ),
+        "to_open_vote": base.filter(committee_id__in=opener_in, state=S.ENDORSED),
+        "to_vote": base.filter(state=S.VOTING)
+        .filter(
+            Exists(
+                EligibleVoter.objects.filter(
+                    round__proposal=OuterRef("pk"), round__status=VoteRound.Status.OPEN, user_id=uid
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                BallotReceipt.objects.filter(
+                    round__proposal=OuterRef("pk"), round__status=VoteRound.Status.OPEN, user_id=uid
+                )
+            )
+        )
+        .exclude(author_id=uid)
+        if uid
+        else none,
+        "to_close_vote": base.filter(committee_id__in=chair_in, state=S.VOTING).exclude(
+            author_id=uid
+        ),
+        "to_issue": base.filter(committee_id__in=office_in, state=S.APPROVED),
+        "to_post": base.filter(
+            committee_id__in=office_in, state=S.ISSUED, effective_date__lte=actor.day
+        ),
+    }
+    return {name: list(qs) for name, qs in sections.items()}
