@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "personnel",
     "workflow",
     "documents",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# dd/mm/yyyy in both languages (config/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -157,12 +160,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Re-queue letters stuck in pending/rendering (a lost message, a killed worker).
+    "documents-sweep": {"task": "documents.sweep", "schedule": 60.0},
+}
+
+# Decision letters (documents/). A claim older than this is taken to belong to a dead worker;
+# keep it above the render task's hard time limit (90 s).
+DOCUMENT_RENDER_STALE_SECONDS = int(env("DOCUMENT_RENDER_STALE_SECONDS", "120"))
+DOCUMENT_RENDER_MAX_ATTEMPTS = int(env("DOCUMENT_RENDER_MAX_ATTEMPTS", "5"))
+# Tests only: seconds a render sleeps after its claim, so a worker can be killed mid-render.
+DOCUMENT_RENDER_TEST_DELAY = float(env("RENDER_TEST_DELAY", "0"))
+# Largest PDF the public verification page accepts for hashing.
+DOCUMENT_VERIFY_MAX_UPLOAD_BYTES = int(env("DOCUMENT_VERIFY_MAX_UPLOAD_BYTES", str(10 << 20)))
 
 REST_FRAMEWORK = {
+    # Token first: DRF takes the WWW-Authenticate header from the first class, and without one
+    # (session) an anonymous request would get 403 instead of 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "lib.api.Pagination",
@@ -179,6 +196,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind"; name the unit's so the schema's enum names stay stable.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "personnel.models.OrgUnit.Kind",
+        "ProposalKindEnum": "workflow.models.ProposalKind",
+    },
 }
 
 # Production hardening; `manage.py check --deploy` runs with DEBUG off in CI.
