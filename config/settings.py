@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -163,6 +164,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Re-queue letters stuck in pending/rendering (a lost message, a killed worker).
     "documents-sweep": {"task": "documents.sweep", "schedule": 60.0},
+    # Daily, in CELERY_TIMEZONE: put due decisions into effect after midnight, then remind the
+    # board of terms ending before the working day starts.
+    "workflow-apply-due-postings": {
+        "task": "workflow.apply_due_postings",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "workflow-send-term-reminders": {
+        "task": "workflow.send_term_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Decision letters (documents/). A claim older than this is taken to belong to a dead worker;

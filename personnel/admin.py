@@ -151,6 +151,8 @@ class AssignmentAdmin(FoldedSearchMixin, admin.ModelAdmin):
     date_hierarchy = "start"
     list_select_related = ["official", "position__unit", "position__title"]
     autocomplete_fields = ["official", "position"]
+    # Set by the posting of a decision (workflow/postings.py), never by hand.
+    readonly_fields = ["decision", "end_decision"]
 
     @admin.display(description=_("unit"), ordering="position__unit__name")
     def unit(self, assignment):

@@ -11,8 +11,21 @@ facts below hold on any day of that window:
 - the town's three standing members came from Tú Lý through decisions 45–47-QĐ/HU of 2023.
 
 `seed_demo` calls the `build_*` methods of `DemoBuilder` one section at a time; a later section
-(proposals in different states) can use the lookups the builder keeps (`units`, `titles`,
-`positions`, `officials`, `users`, `terms`, `committee`, `board`).
+uses the lookups the builder keeps (`units`, `titles`, `positions`, `officials`, `users`,
+`terms`, `committee`, `board`).
+
+The workflow sections are built with the workflow's own services, so every step has its audit
+event, as if people had clicked through it:
+
+- the 2023 moves from Tú Lý to the town are proposals decided, issued as decisions 45–47-QĐ/HU
+  and posted (the posting ends the Tú Lý posts and starts the town posts); the chairman's
+  rotation has ended with the outcome "kept", the vice-chairman's is past its planned end and
+  waits for the board to record the outcome;
+- proposals wait in every state before the decision takes effect, so that every account has
+  something in its inbox. Their effective dates are counted from the day of the first run, in
+  the future; a proposal is keyed on its official, and a section whose proposal exists is left
+  alone, so a second run changes nothing. None of them concerns canbo.dongruong or the vacant
+  Đồng Ruộng post: the browser story proposes that move live.
 """
 
 import datetime as dt
@@ -22,7 +35,10 @@ from dataclasses import dataclass, replace
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 
+from documents.models import DocumentProfile, LegalBasis, NumberSeries
 from lib.text import fold
+from workflow import services as workflow
+from workflow.models import ProposalKind, ProposalState, RotationProposal
 
 from .models import (
     Assignment,
@@ -178,6 +194,7 @@ def _commune(secretary, standing_deputy, chairman, vice_chairman):
 P = Person
 # Current holders. A `home` outside the unit makes the holder non-local there.
 COMMUNE_HOLDERS = {
+    # The three standing members' posts here are made by posting decisions 45–47 (HISTORY_MOVES).
     "dabac-thitran": _commune(
         P("Xa Văn Hùng", "m", "12/03/1972", "Tày", "dabac-tuly", "01/07/2023", "Số 45-QĐ/HU"),
         P("Bùi Thị Nhung", "f", "05/09/1980", "Mường", "dabac-tuly", "01/07/2023", "Số 46-QĐ/HU"),
@@ -301,12 +318,9 @@ COMMUNE_HOLDERS = {
 # Someone who holds no post today: the Đồng Ruộng standing deputy, retired on 31/07/2025.
 FORMER = [P("Hà Văn Thọ", "m", "10/04/1964", "Tày", "dabac-dongruong")]
 
-# Ended assignments: official key (by name), unit, title, start, end, decision. The town's
-# three standing members served in Tú Lý until decisions 45–47-QĐ/HU moved them in 2023.
+# Ended assignments: official key (by name), unit, title, start, end, decision. (The town's
+# three standing members' Tú Lý posts end through the workflow: HISTORY_MOVES below.)
 HISTORY = [
-    ("Xa Văn Hùng", "dabac-tuly", SECRETARY, "01/09/2020", "30/06/2023", ""),
-    ("Đinh Văn Quyết", "dabac-tuly", CHAIRMAN, "01/07/2021", "30/06/2023", ""),
-    ("Bùi Thị Nhung", "dabac-tuly", VICE_CHAIRMAN, "01/07/2021", "30/06/2023", ""),
     ("Hà Văn Thọ", "dabac-dongruong", STANDING_DEPUTY, "01/09/2015", "31/07/2025", ""),
 ]
 
@@ -365,6 +379,278 @@ PLANNING = [
     ("Xa Văn Bình", SECRETARY, PARTY_2020, "Số 35-QĐ/HU"),
     ("Xa Văn Bình", SECRETARY, PARTY_2025, "Số 120-QĐ/HU"),
     ("Đinh Văn Toàn", "truong-ban", PARTY_2025, "Số 120-QĐ/HU"),
+    # The subjects of the demo proposals that are rotations.
+    ("Bùi Thị Nhung", STANDING_DEPUTY, PARTY_2020, "Số 35-QĐ/HU"),
+    ("Đinh Văn Quyết", CHAIRMAN, PARTY_2020, "Số 35-QĐ/HU"),
+    ("Hà Văn Tuấn", CHAIRMAN, PARTY_2025, "Số 120-QĐ/HU"),
+    ("Nguyễn Văn Phong", SECRETARY, PARTY_2025, "Số 120-QĐ/HU"),
+    ("Đinh Văn Hưởng", STANDING_DEPUTY, PARTY_2025, "Số 120-QĐ/HU"),
+    ("Nguyễn Đức Thịnh", STANDING_DEPUTY, PARTY_2025, "Số 120-QĐ/HU"),
+]
+
+# --- Proposals ------------------------------------------------------------------------------
+
+S = ProposalState
+ROTATION, TRANSFER = ProposalKind.ROTATION, ProposalKind.TRANSFER
+
+# Ballots of a decided vote: the 11 members, in this order, with these choices.
+VOTERS = (*(f"btv{n:02d}" for n in range(1, 11)), "board.head")
+DECIDED_BALLOTS = tuple(
+    zip(VOTERS, ("approve",) * 8 + ("abstain", "approve", "disapprove"), strict=True)
+)
+
+
+@dataclass(frozen=True)
+class DemoProposal:
+    """One proposal of the demo, driven with the services up to `state`."""
+
+    official: str  # full name
+    state: str
+    kind: str
+    to: tuple  # (unit code, title code) of the target post
+    rationale: str
+    months: int | None = 36
+    # Days from the first run (pending proposals) or a fixed date (the 2023 history).
+    effective_in_days: int = 0
+    effective: str = ""
+    issued: str = ""  # the decision's date; "" = the day of the run
+    justification: str = ""  # for a higher post
+    author: str = "proposer.district"
+    reviewer: str = "board.a"
+    opinion: str = "Đủ tiêu chuẩn, điều kiện; đề nghị trình Ban Thường vụ xem xét."
+    return_comment: str = ""
+    ballots: tuple = DECIDED_BALLOTS
+    outcome: str = ""
+    outcome_comment: str = ""
+    leaves: tuple = ()  # (unit code, title code, start): the post left, for the 2023 history
+
+
+# The report: the town's secretary came from Tú Lý by transfer, the chairman and a
+# vice-chairman by rotation. The registry holds their Tú Lý posts; the posting of decisions
+# 45–47-QĐ/HU (numbered after the 44 decisions of the term issued on paper) ends them on
+# 30/06/2023 and starts the town posts on 01/07/2023.
+HISTORY_FIRST_NUMBER = 45
+HISTORY_MOVES = [
+    DemoProposal(
+        "Xa Văn Hùng",
+        S.IN_EFFECT,
+        TRANSFER,
+        ("dabac-thitran", SECRETARY),
+        "Điều động đồng chí Bí thư Đảng ủy xã Tú Lý giữ chức Bí thư Đảng ủy thị trấn Đà Bắc, "
+        "bố trí Bí thư không là người địa phương theo Nghị quyết 03-NQ/HU.",
+        months=None,
+        effective="01/07/2023",
+        issued="20/06/2023",
+        leaves=("dabac-tuly", SECRETARY, "01/09/2020"),
+    ),
+    DemoProposal(
+        "Bùi Thị Nhung",
+        S.IN_EFFECT,
+        ROTATION,
+        ("dabac-thitran", STANDING_DEPUTY),
+        "Luân chuyển cán bộ trong quy hoạch Phó Bí thư Thường trực về thị trấn Đà Bắc để rèn "
+        "luyện, thử thách qua thực tiễn.",
+        effective="01/07/2023",
+        issued="20/06/2023",
+        justification="Đồng chí trong quy hoạch Phó Bí thư Thường trực nhiệm kỳ 2020 - 2025, "
+        "hoàn thành xuất sắc nhiệm vụ Phó Chủ tịch UBND xã Tú Lý.",
+        leaves=("dabac-tuly", VICE_CHAIRMAN, "01/07/2021"),
+    ),
+    DemoProposal(
+        "Đinh Văn Quyết",
+        S.COMPLETED,
+        ROTATION,
+        ("dabac-thitran", CHAIRMAN),
+        "Luân chuyển Chủ tịch UBND xã Tú Lý giữ chức Phó Bí thư – Chủ tịch UBND thị trấn Đà "
+        "Bắc, bố trí Chủ tịch UBND không là người địa phương.",
+        effective="01/07/2023",
+        issued="20/06/2023",
+        leaves=("dabac-tuly", CHAIRMAN, "01/07/2021"),
+        outcome="kept",
+        outcome_comment="Hết thời hạn luân chuyển; Ban Thường vụ quyết định để đồng chí ở lại "
+        "công tác ổn định tại thị trấn Đà Bắc.",
+    ),
+]
+
+MOVED_BY_DEMO_DECISIONS = {move.official for move in HISTORY_MOVES}
+
+# Proposals waiting in every state before the decision takes effect; each account has a part in
+# one of them. Xa Văn Bình and Xa Thị Thúy change places (the approved and the issued one).
+PENDING_PROPOSALS = [
+    DemoProposal(
+        "Lò Văn Chiến",  # canbo.tuly
+        S.DRAFT,
+        ROTATION,
+        ("dabac-vaynua", CHAIRMAN),
+        "Luân chuyển cán bộ trong quy hoạch Phó Bí thư – Chủ tịch UBND về xã Vầy Nưa, nơi chưa "
+        "có đồng chí thường trực không là người địa phương.",
+        effective_in_days=90,
+        justification="Đồng chí trong quy hoạch Phó Bí thư – Chủ tịch UBND nhiệm kỳ 2025 - "
+        "2030, có năng lực nổi trội.",
+        author="proposer.tuly",
+    ),
+    DemoProposal(
+        "Hà Văn Tuấn",
+        S.SUBMITTED,
+        ROTATION,
+        ("dabac-trungthanh", CHAIRMAN),
+        "Luân chuyển Chủ tịch UBND xã Đoàn Kết về xã Trung Thành, bố trí Chủ tịch UBND không "
+        "là người địa phương.",
+        effective_in_days=90,
+    ),
+    DemoProposal(
+        "Nguyễn Văn Phong",
+        S.IN_REVIEW,
+        ROTATION,
+        ("dabac-vaynua", SECRETARY),
+        "Luân chuyển Chủ tịch UBND xã Đồng Chum giữ chức Bí thư Đảng ủy xã Vầy Nưa, bố trí Bí "
+        "thư không là người địa phương.",
+        effective_in_days=90,
+        justification="Đồng chí trong quy hoạch Bí thư Đảng ủy nhiệm kỳ 2025 - 2030.",
+    ),
+    DemoProposal(
+        "Triệu Văn Kiên",
+        S.RETURNED,
+        ROTATION,
+        ("dabac-yenhoa", STANDING_DEPUTY),
+        "Luân chuyển Phó Bí thư Thường trực Đảng ủy xã Cao Sơn về xã Yên Hòa.",
+        effective_in_days=90,
+        reviewer="board.b",
+        return_comment="Đồng chí chưa có trong quy hoạch Phó Bí thư Thường trực nhiệm kỳ 2025 - "
+        "2030; đề nghị bổ sung quyết định quy hoạch hoặc đề xuất cán bộ khác.",
+    ),
+    DemoProposal(
+        "Đinh Văn Hưởng",
+        S.ENDORSED,
+        ROTATION,
+        ("dabac-trungthanh", STANDING_DEPUTY),
+        "Luân chuyển Phó Bí thư Thường trực Đảng ủy xã Nánh Nghê về xã Trung Thành.",
+        effective_in_days=60,
+        reviewer="board.b",
+    ),
+    DemoProposal(
+        "Hoàng Đức Thuận",
+        S.VOTING,
+        TRANSFER,
+        ("dabac-trungthanh", SECRETARY),
+        "Điều động Bí thư Đảng ủy xã Mường Chiềng giữ chức Bí thư Đảng ủy xã Trung Thành, bố "
+        "trí Bí thư không là người địa phương.",
+        months=None,
+        effective_in_days=60,
+        # Eight ballots: the quorum is reached and the chair may close the vote.
+        ballots=tuple(
+            zip(
+                (f"btv{n:02d}" for n in range(3, 11)),
+                ("approve",) * 6 + ("abstain", "approve"),
+                strict=True,
+            )
+        ),
+    ),
+    DemoProposal(
+        "Nguyễn Đức Thịnh",
+        S.VOTING,
+        ROTATION,
+        ("dabac-vaynua", STANDING_DEPUTY),
+        "Luân chuyển Chủ tịch UBND xã Hiền Lương giữ chức Phó Bí thư Thường trực Đảng ủy xã "
+        "Vầy Nưa.",
+        effective_in_days=60,
+        reviewer="board.b",
+        # Just opened: one ballot so far.
+        ballots=(("board.head", "approve"),),
+    ),
+    DemoProposal(
+        "Xa Thị Thúy",  # canbo.hienluong
+        S.APPROVED,
+        TRANSFER,
+        ("dabac-tuly", STANDING_DEPUTY),
+        "Điều động Phó Bí thư Thường trực Đảng ủy xã Hiền Lương về xã Tú Lý, đổi chỗ với đồng "
+        "chí Xa Văn Bình.",
+        months=None,
+        effective_in_days=30,
+    ),
+    DemoProposal(
+        "Xa Văn Bình",
+        S.ISSUED,
+        TRANSFER,
+        ("dabac-hienluong", STANDING_DEPUTY),
+        "Điều động Phó Bí thư Thường trực Đảng ủy xã Tú Lý về xã Hiền Lương, đổi chỗ với đồng "
+        "chí Xa Thị Thúy.",
+        months=None,
+        effective_in_days=30,
+    ),
+    DemoProposal(
+        "Bùi Thị Hoa",  # canbo.toanson
+        S.ISSUED,
+        ROTATION,
+        ("dabac-bantuyengiao", "pho-truong-ban"),
+        "Luân chuyển Phó Chủ tịch UBND xã Toàn Sơn về Ban Tuyên giáo Huyện ủy để đào tạo, "
+        "rèn luyện ở cấp huyện.",
+        effective_in_days=30,
+        justification="Đồng chí trong quy hoạch Phó Bí thư – Chủ tịch UBND nhiệm kỳ 2025 - 2030.",
+    ),
+]
+
+
+# --- Decision letters ---------------------------------------------------------------------------
+
+ALL_KINDS = ("rotation", "transfer", "secondment")
+# text, valid from, valid to, kinds, order. Texts are replaced over time (QĐ 98 → QĐ 65 on
+# rotation; QĐ 105 → QĐ 80 → QĐ 377 on delegation); a letter cites those in force on its date.
+LEGAL_BASES = [
+    ("Căn cứ Điều lệ Đảng", "", "", ALL_KINDS, 10),
+    (
+        "Căn cứ Quy định số 98-QĐ/TW, ngày 07/10/2017 của Bộ Chính trị về luân chuyển cán bộ",
+        "07/10/2017",
+        "27/04/2022",
+        ("rotation",),
+        20,
+    ),
+    (
+        "Căn cứ Quy định số 65-QĐ/TW, ngày 28/4/2022 của Bộ Chính trị về luân chuyển cán bộ",
+        "28/04/2022",
+        "",
+        ("rotation",),
+        20,
+    ),
+    (
+        "Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2020 - 2025",
+        "01/08/2020",
+        "31/07/2025",
+        ALL_KINDS,
+        30,
+    ),
+    (
+        "Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2025 - 2030",
+        "01/08/2025",
+        "",
+        ALL_KINDS,
+        30,
+    ),
+    (
+        "Căn cứ Quy định số 105-QĐ/TW, ngày 19/12/2017 của Bộ Chính trị về phân cấp quản lý "
+        "cán bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
+        "19/12/2017",
+        "17/08/2022",
+        ALL_KINDS,
+        40,
+    ),
+    (
+        "Căn cứ Quy định số 80-QĐ/TW, ngày 18/8/2022 của Bộ Chính trị về phân cấp quản lý cán "
+        "bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
+        "18/08/2022",
+        "07/10/2025",
+        ALL_KINDS,
+        40,
+    ),
+    (
+        "Căn cứ Quy định số 377-QĐ/TW, ngày 08/10/2025 của Bộ Chính trị về phân cấp quản lý cán "
+        "bộ và quy hoạch, bổ nhiệm, giới thiệu ứng cử, tạm đình chỉ công tác, cho thôi giữ chức "
+        "vụ, từ chức, miễn nhiệm đối với cán bộ",
+        "08/10/2025",
+        "",
+        ALL_KINDS,
+        40,
+    ),
 ]
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -535,11 +821,18 @@ class DemoBuilder:
                 if person is None:
                     continue
                 official = self._official(person, home=person.home or unit_code)
+                if person.full_name in MOVED_BY_DEMO_DECISIONS:
+                    continue  # the posting of the 2023 decision makes it (build_history)
                 self._assignment(official, (unit_code, title_code), person.start, ref=person.ref)
         for person in FORMER:
             self._official(person, home=person.home)
         for name, unit_code, title_code, start, end, ref in HISTORY:
             self._assignment(self.officials[name], (unit_code, title_code), start, end=end, ref=ref)
+        for move in HISTORY_MOVES:
+            unit_code, title_code, start = move.leaves
+            self._assignment_before_move(
+                self.officials[move.official], (unit_code, title_code), start
+            )
         for dp in DISTRICT_PEOPLE:
             official = self._official(dp.person, home=dp.person.home)
             for unit_code, title_code, start, concurrent in dp.posts:
@@ -569,6 +862,17 @@ class DemoBuilder:
             is_concurrent=concurrent,
             decision_ref=ref,
         )
+
+    def _assignment_before_move(self, official, post, start):
+        """The post a 2023 mover held before the decision; created open-ended and then left to
+        the posting, which ends it (a second run must not reopen it)."""
+        _, created = Assignment.objects.get_or_create(
+            official=official,
+            position=self.positions[post],
+            start=_d(start),
+            defaults={"end": None, "is_concurrent": False, "decision_ref": ""},
+        )
+        self.stats["created" if created else "unchanged"] += 1
 
     def build_memberships(self):
         start = _d(CONGRESS)
@@ -626,6 +930,121 @@ class DemoBuilder:
                 },
                 decision_ref=ref,
             )
+
+    def build_documents(self):
+        """The committee's letter settings and the legal bases its decisions cite."""
+        self._upsert(
+            DocumentProfile,
+            {"committee": self.committee},
+            form="party",
+            signing_collective="BAN THƯỜNG VỤ",
+            chair_title="BÍ THƯ",
+            deputy_title="PHÓ BÍ THƯ",
+            office_name="Văn phòng Huyện ủy",
+            report_to="Ban Tổ chức Tỉnh ủy (để báo cáo)",
+        )
+        for text, valid_from, valid_to, kinds, order in LEGAL_BASES:
+            self._upsert(
+                LegalBasis,
+                {"committee": self.committee, "text": text},
+                form="",
+                order=order,
+                valid_from=_d(valid_from) if valid_from else None,
+                valid_to=_d(valid_to) if valid_to else None,
+                for_rotation="rotation" in kinds,
+                for_transfer="transfer" in kinds,
+                for_secondment="secondment" in kinds,
+            )
+
+    def build_history(self):
+        """The 2023 moves into the town, decided, issued as 45–47-QĐ/HU and posted."""
+        term = self.terms[PARTY_2020]
+        for move in HISTORY_MOVES:
+            official = self.officials[move.official]
+            effective = _d(move.effective)
+            if RotationProposal.objects.filter(official=official).exists() or (
+                # A database seeded before the workflow existed holds the move as plain rows.
+                Assignment.objects.filter(
+                    official=official, position=self.positions[move.to], start=effective
+                ).exists()
+            ):
+                self.stats["unchanged"] += 1
+                continue
+            # The term's paper register reached 44 before the system took over numbering.
+            NumberSeries.objects.get_or_create(
+                committee=self.committee,
+                doc_type="QĐ",
+                period=f"term:{term.pk}",
+                defaults={"last_number": HISTORY_FIRST_NUMBER - 1},
+            )
+            self._propose(move, effective=effective, issued_on=_d(move.issued))
+
+    def build_proposals(self, *, today: dt.date):
+        """Proposals waiting in every state, effective some weeks after `today`."""
+        for spec in PENDING_PROPOSALS:
+            if RotationProposal.objects.filter(official=self.officials[spec.official]).exists():
+                self.stats["unchanged"] += 1
+                continue
+            self._propose(spec, effective=today + dt.timedelta(days=spec.effective_in_days))
+
+    def _propose(self, spec: DemoProposal, *, effective: dt.date, issued_on=None):
+        """Create the proposal and take it to `spec.state` with the services, each step by the
+        account whose job it is."""
+        users = self.users
+        author = users[spec.author]
+        proposal = workflow.proposal_create(
+            user=author,
+            official=self.officials[spec.official],
+            kind=spec.kind,
+            target_position=self.positions[spec.to],
+            effective_date=effective,
+            duration_months=spec.months,
+            rationale=spec.rationale,
+            higher_post_justification=spec.justification,
+            committee=self.committee,
+        )
+        self.stats["created"] += 1
+        pid, target = proposal.pk, spec.state
+        if target == S.DRAFT:
+            return proposal
+        workflow.proposal_submit(proposal_id=pid, user=author)
+        if target == S.SUBMITTED:
+            return proposal
+        reviewer = users[spec.reviewer]
+        workflow.proposal_start_review(proposal_id=pid, user=reviewer)
+        if target == S.RETURNED:
+            workflow.proposal_return(proposal_id=pid, user=reviewer, comment=spec.return_comment)
+            return proposal
+        workflow.opinion_add(
+            proposal_id=pid, user=reviewer, opinion="endorse", comment=spec.opinion
+        )
+        if target == S.IN_REVIEW:
+            return proposal
+        workflow.proposal_endorse(proposal_id=pid, user=users["board.head"])
+        if target == S.ENDORSED:
+            return proposal
+        chair = users["btv01"]
+        workflow.proposal_open_vote(proposal_id=pid, user=chair)
+        for username, choice in spec.ballots:
+            workflow.ballot_cast(proposal_id=pid, user=users[username], choice=choice)
+        if target == S.VOTING:
+            return proposal
+        workflow.proposal_close_vote(proposal_id=pid, user=chair)
+        if target == S.APPROVED:
+            return proposal
+        workflow.proposal_issue_decision(proposal_id=pid, user=users["office"], issued_on=issued_on)
+        if target == S.ISSUED:
+            return proposal
+        workflow.proposal_post(proposal_id=pid, user=users["office"])
+        if target == S.IN_EFFECT:
+            return proposal
+        workflow.proposal_end_rotation(
+            proposal_id=pid,
+            user=users["board.head"],
+            outcome=spec.outcome,
+            comment=spec.outcome_comment,
+        )
+        return proposal
 
     # Output.
 

@@ -186,6 +186,27 @@ class Assignment(models.Model):
         blank=True,
         help_text=_("Number of the decision that made this assignment, e.g. Số 12-QĐ/HU"),
     )
+    # A posting (workflow/postings.py) points both assignments at its decision: the new one at
+    # the decision that made it, the one left behind at the decision that ended it. Two fields,
+    # so the old assignment keeps the decision that made it.
+    decision = models.ForeignKey(
+        "documents.Decision",
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments_made",
+        help_text=_("The decision in the system that made this assignment."),
+    )
+    end_decision = models.ForeignKey(
+        "documents.Decision",
+        verbose_name=_("ending decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments_ended",
+        help_text=_("The decision in the system that ended this assignment."),
+    )
 
     class Meta:
         verbose_name = _("assignment")

@@ -365,3 +365,34 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     count = models.PositiveBigIntegerField(default=0)
+
+
+class Reminder(models.Model):
+    """A term reminder to the board (SPEC §6): `days_before` the planned end of a rotation or
+    secondment. One row per threshold, so a job that runs twice, or two at once, sends it once:
+    a run claims the row (`claimed_at`), e-mails, then stamps `sent_at`."""
+
+    proposal = models.ForeignKey(
+        RotationProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before the planned end"))
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Usernames e-mailed, for the record.
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("term reminder")
+        verbose_name_plural = _("term reminders")
+        ordering = ["proposal", "-days_before"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "days_before"], name="reminder_once_per_threshold"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.proposal_id} — {self.days_before}"

@@ -37,6 +37,7 @@ from .models import (
     VoteRound,
 )
 from .permissions import Actor, Verdict, actor_for
+from .postings import posting_apply
 
 MAX_DURATION_MONTHS = 240
 _UNSET = object()
@@ -759,16 +760,18 @@ def proposal_issue_decision(
 
 
 def _posting_steps(*, proposal, at) -> dict:
-    """Where applying the posting to assignments (issue 5: `posting_apply`) runs, inside the
-    transaction of `post`: end the old assignment the day before, start the new one. For now the
-    posting only moves the state; the result is recorded in the audit event."""
-    return {}
+    """Apply the posting to the registry inside the transaction of `post`: the post left ends the
+    day before the effective date, the new one starts on it, both point at the decision
+    (workflow/postings.py). What changed goes into the audit event."""
+    return posting_apply(proposal=proposal, at=at)
 
 
-def proposal_post(*, proposal_id, user=None, comment: str = "") -> RotationProposal:
+def proposal_post(
+    *, proposal_id, user=None, comment: str = "", on: dt.date | None = None
+) -> RotationProposal:
     """Put the decision into effect on or after its effective date: the office, or the system
-    (user None) from the daily job."""
-    actor = actor_for(user)
+    (user None) from the daily job. `on` is the day the action is taken (default today)."""
+    actor = actor_for(user, day=on)
     with transaction.atomic():
         proposal = _lock(proposal_id, actor)
         _raise_for(permissions.can_post(actor, proposal))

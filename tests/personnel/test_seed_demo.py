@@ -4,14 +4,20 @@ import datetime as dt
 import io
 import itertools
 import re
+from collections import Counter
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core import serializers
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
+from config.celery import app as celery_app
+from documents.models import Decision, Delivery, DocumentProfile
+from documents.services import legal_bases_for
 from personnel import selectors
+from personnel.demo import ACCOUNTS
 from personnel.models import (
     Assignment,
     BoardMember,
@@ -25,6 +31,12 @@ from personnel.models import (
     ProposerScope,
     Term,
 )
+from workflow.audit import audit_verify
+from workflow.models import AuditEvent, BallotReceipt, ProposalState, Reminder, RotationProposal
+from workflow.permissions import actor_for
+from workflow.selectors import inbox_for_user, rotated_officials
+
+S = ProposalState
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +91,14 @@ def output():
 
 
 def dump() -> str:
-    """Every row of every personnel model and every user, in a stable order."""
-    models = [*apps.get_app_config("personnel").get_models(), get_user_model()]
+    """Every row of every personnel, workflow and documents model and every user, in a stable
+    order."""
+    models = [
+        *apps.get_app_config("personnel").get_models(),
+        *apps.get_app_config("workflow").get_models(),
+        *apps.get_app_config("documents").get_models(),
+        get_user_model(),
+    ]
     rows = itertools.chain.from_iterable(m.objects.order_by("pk") for m in models)
     return serializers.serialize("json", rows)
 
@@ -372,3 +390,171 @@ def test_force_builds_the_demo_without_demo_mode(settings):
     settings.DEMO_MODE = False
     seed(force=True)
     assert authenticate(username="btv01", password="demo") is not None
+
+
+# --- Decision letters, the 2023 history and proposals in every state --------------------------
+
+
+def proposal_of(name) -> RotationProposal:
+    return RotationProposal.objects.get(official__full_name=name)
+
+
+def test_the_committee_cites_the_legal_bases_in_force_on_the_letters_date(output):
+    committee = Committee.objects.get()
+    assert DocumentProfile.objects.get(committee=committee).office_name == "Văn phòng Huyện ủy"
+
+    def bases(kind, day):
+        return legal_bases_for(committee=committee, kind=kind, form="party", day=day)
+
+    today = bases("rotation", dt.date.today())
+    assert today[0] == "Căn cứ Điều lệ Đảng"
+    assert "Căn cứ Quy định số 65-QĐ/TW, ngày 28/4/2022 của Bộ Chính trị về luân chuyển cán bộ" in (
+        today
+    )
+    assert any(text.startswith("Căn cứ Quy định số 377-QĐ/TW, ngày 08/10/2025") for text in today)
+    assert not any("80-QĐ/TW" in text or "2020 - 2025" in text for text in today)
+    in_2023 = bases("rotation", D(2023, 6, 20))
+    assert any("80-QĐ/TW" in text for text in in_2023)
+    assert any("nhiệm kỳ 2020 - 2025" in text for text in in_2023)
+    assert not any("377-QĐ/TW" in text for text in in_2023)
+    # The regulation on rotation is not a basis for a transfer.
+    assert not any("65-QĐ/TW" in text for text in bases("transfer", dt.date.today()))
+    assert not any("98-QĐ/TW" in text for text in today)
+
+
+def test_the_towns_2023_moves_are_decisions_45_to_47_posted_through_the_workflow(output):
+    town, tuly = unit("Thị trấn Đà Bắc"), unit("Xã Tú Lý")
+    moves = {
+        "Xa Văn Hùng": ("transfer", "45-QĐ/HU", S.IN_EFFECT, ""),
+        "Bùi Thị Nhung": ("rotation", "46-QĐ/HU", S.IN_EFFECT, ""),
+        "Đinh Văn Quyết": ("rotation", "47-QĐ/HU", S.COMPLETED, "kept"),
+    }
+    for name, (kind, number, state, outcome) in moves.items():
+        proposal = proposal_of(name)
+        assert (proposal.kind, proposal.state, proposal.outcome) == (kind, state, outcome)
+        assert proposal.effective_date == D(2023, 7, 1)
+        decision = proposal.decision
+        assert (decision.number_label, decision.issued_on) == (number, D(2023, 6, 20))
+        arrived = Assignment.objects.get(official=proposal.official, position__unit=town)
+        left = Assignment.objects.get(official=proposal.official, position__unit=tuly)
+        assert (arrived.start, arrived.decision, arrived.decision_ref) == (
+            D(2023, 7, 1),
+            decision,
+            f"Số {number}",
+        )
+        assert (left.end, left.end_decision) == (D(2023, 6, 30), decision)
+    assert proposal_of("Bùi Thị Nhung").planned_end == D(2026, 6, 30)
+    # The chairman was kept in the town: no longer a rotated cadre; the vice-chairman still is.
+    committee = Committee.objects.get()
+    rotated_now = {r.official.full_name for r in rotated_officials(committee=committee, on=today())}
+    assert rotated_now == {"Bùi Thị Nhung"}
+    rotated_2024 = rotated_officials(committee=committee, on=D(2024, 4, 30))
+    assert {r.official.full_name for r in rotated_2024} == {"Bùi Thị Nhung", "Đinh Văn Quyết"}
+
+
+def today():
+    return dt.date.today()
+
+
+EXPECTED_STATES = Counter(
+    {
+        S.DRAFT: 1,
+        S.SUBMITTED: 1,
+        S.IN_REVIEW: 1,
+        S.RETURNED: 1,
+        S.ENDORSED: 1,
+        S.VOTING: 2,
+        S.APPROVED: 1,
+        S.ISSUED: 2,
+        S.IN_EFFECT: 2,
+        S.COMPLETED: 1,
+    }
+)
+
+
+def test_proposals_wait_in_every_state_before_the_decision_takes_effect(output):
+    states = Counter(RotationProposal.objects.values_list("state", flat=True))
+    assert states == EXPECTED_STATES
+    for proposal in RotationProposal.objects.exclude(effective_date=D(2023, 7, 1)):
+        assert proposal.effective_date > today(), proposal
+    assert proposal_of("Lò Văn Chiến").author.username == "proposer.tuly"
+    assert proposal_of("Lò Văn Chiến").state == S.DRAFT
+    # One vote has reached its quorum, the other has just opened.
+    cast = sorted(
+        BallotReceipt.objects.filter(round__proposal__state=S.VOTING)
+        .values("round")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    )
+    assert cast == [1, 8]
+
+
+def test_the_proposals_were_built_with_the_services_and_leave_the_dong_ruong_move_free(output):
+    for proposal in RotationProposal.objects.all():
+        events = AuditEvent.objects.filter(proposal=proposal).order_by("id")
+        assert events[0].action == "create" and events[0].actor == proposal.author
+        assert events.last().to_state == proposal.state
+    assert audit_verify().ok
+    dongruong = get_user_model().objects.get(username="canbo.dongruong").official
+    assert not RotationProposal.objects.filter(official=dongruong).exists()
+    vacant = Position.objects.get(name="Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng")
+    assert not RotationProposal.objects.filter(target_position=vacant).exists()
+    assert not Reminder.objects.exists()
+
+
+@pytest.fixture
+def rendered(settings, tmp_path, django_capture_on_commit_callbacks):
+    """The demo with its letters rendered and delivered in-process, as after the commit of a run
+    in demo mode without Redis."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            seed()
+        yield
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+def test_every_account_has_something_in_its_inbox(rendered):
+    users = get_user_model().objects
+    inboxes = {
+        username: {
+            key: items
+            for key, items in inbox_for_user(actor=actor_for(users.get(username=username))).items()
+            if items
+        }
+        for username in ACCOUNTS
+        if username != "admin"
+    }
+    assert {name for name, sections in inboxes.items() if not sections} == set()
+    assert set(inboxes["proposer.tuly"]) == {"to_submit"}
+    assert set(inboxes["proposer.district"]) == {"to_submit"}  # the proposal returned to him
+    assert {"to_review", "to_endorse", "to_vote", "rotations_ending"} <= set(inboxes["board.head"])
+    assert {"to_review", "rotations_ending"} == set(inboxes["board.a"]) == set(inboxes["board.b"])
+    assert {"to_open_vote", "to_close_vote", "to_vote"} <= set(inboxes["btv01"])
+    assert {"to_open_vote", "to_vote"} <= set(inboxes["btv02"])
+    assert set(inboxes["office"]) == {"to_issue"}
+    for username in ("canbo.tuly", "canbo.toanson", "canbo.hienluong", "canbo.dongruong"):
+        assert set(inboxes[username]) == {"decisions_received"}, username
+    assert [p.official.full_name for p in inboxes["canbo.toanson"]["decisions_received"]] == [
+        "Bùi Thị Hoa"
+    ]
+
+
+def test_the_issued_decisions_are_rendered_and_delivered(rendered):
+    for decision in Decision.objects.all():
+        assert decision.status == Decision.Status.READY
+        assert len(decision.sha256) == 64
+    deliveries = set(Delivery.objects.values_list("decision__number", "recipient__username"))
+    assert deliveries == {
+        (1, "canbo.tuly"),
+        (1, "canbo.hienluong"),
+        (2, "canbo.toanson"),
+        (2, "canbo.dongruong"),
+    }
+    # A second run renders and sends nothing more.
+    before = dump()
+    seed()
+    assert dump() == before

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from personnel.demo import DEMO_PASSWORD, DemoBuilder
 
@@ -40,7 +41,10 @@ class Command(BaseCommand):
             demo.build_officials()
             demo.build_memberships()
             demo.build_planning()
-            # Proposals in different states (SPEC §10) go here once the workflow exists.
+            demo.build_documents()
+            # Through the workflow's services, so every step has its audit event.
+            demo.build_history()
+            demo.build_proposals(today=timezone.localdate())
 
         stats = demo.stats
         self.stdout.write(
