@@ -8,8 +8,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from workflow.display import user_roles
 from workflow.permissions import actor_for
-from workflow.selectors import INBOX_SECTIONS, inbox_for_user
+from workflow.selectors import INBOX_SECTIONS, inbox_querysets
 
 # The page's own labels, translated; a section the workflow adds later shows its API label.
 INBOX_LABELS = {
@@ -21,6 +22,23 @@ INBOX_LABELS = {
     "to_close_vote": _("Votes to close"),
     "to_issue": _("Decisions to issue"),
     "to_post": _("Decisions to put into effect"),
+    "rotations_ending": _("Rotation and secondment terms ending"),
+    "decisions_received": _("Decisions sent to me"),
+}
+
+
+# The first rows of each section; the rest are in the proposal list, filtered by state.
+HOME_ROWS = 20
+SECTION_STATES = {
+    "to_submit": "draft,returned",
+    "to_review": "submitted,in_review",
+    "to_endorse": "in_review",
+    "to_open_vote": "endorsed",
+    "to_vote": "voting",
+    "to_close_vote": "voting",
+    "to_issue": "approved",
+    "to_post": "issued",
+    "rotations_ending": "in_effect",
 }
 
 
@@ -29,18 +47,38 @@ class InboxSection:
     key: str
     label: str
     items: list
+    total: int = 0
+    more_url: str | None = None
 
 
-def _inbox(user) -> list[InboxSection]:
-    """The one place the home page reads the workflow: the inbox sections, in workflow order."""
-    sections = inbox_for_user(actor=actor_for(user))
-    return [
-        InboxSection(key, INBOX_LABELS.get(key, fallback), sections.get(key, []))
-        for key, fallback in INBOX_SECTIONS
-    ]
+def _inbox(actor) -> list[InboxSection]:
+    """The one place the home page reads the workflow: the inbox sections, in workflow order,
+    each with its first rows and its size (counted only when there are more)."""
+    querysets = inbox_querysets(actor=actor)
+    sections = []
+    for key, fallback in INBOX_SECTIONS:
+        qs = querysets.get(key)
+        items = list(qs[: HOME_ROWS + 1]) if qs is not None else []
+        total = len(items) if len(items) <= HOME_ROWS else qs.count()
+        more_url = None
+        if total > HOME_ROWS and key in SECTION_STATES:
+            more_url = f"{_first_url(PROPOSAL_LIST_NAMES)}?state={SECTION_STATES[key]}"
+        label = INBOX_LABELS.get(key, fallback)
+        sections.append(InboxSection(key, label, items[:HOME_ROWS], total, more_url))
+    return sections
 
 
 PROPOSAL_PAGE_NAMES = ("workflow:proposal_detail", "proposal-detail")
+PROPOSAL_LIST_NAMES = ("workflow:proposal_list", "proposal-list")
+
+
+def _first_url(names) -> str | None:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
 
 
 def proposal_url(proposal) -> str | None:
@@ -56,7 +94,10 @@ def proposal_url(proposal) -> str | None:
 @login_required
 @require_safe
 def home(request):
-    sections = _inbox(request.user)
+    actor = actor_for(request.user)
+    # The header shows the roles read here, instead of reading them again (five queries).
+    request.user_roles = user_roles(actor)
+    sections = _inbox(actor)
     for section in sections:
         for proposal in section.items:
             proposal.page_url = proposal_url(proposal)
@@ -65,6 +106,6 @@ def home(request):
         "home.html",
         {
             "sections": [s for s in sections if s.items],
-            "waiting": sum(len(s.items) for s in sections),
+            "waiting": sum(s.total for s in sections),
         },
     )

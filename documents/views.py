@@ -5,10 +5,14 @@ thing."""
 import hashlib
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
@@ -172,3 +176,75 @@ def _verify(request, code, limit):
             context["uploaded_sha256"] = _upload_digest(upload)
             context["matches"] = context["uploaded_sha256"] == decision.sha256
     return render(request, "documents/verify.html", context, status=status)
+
+
+# --- Decision lists (the workflow's web pages) ----------------------------------------------
+
+DECISIONS_PER_PAGE = 25
+
+
+def _with_acknowledgement(decisions):
+    """Each decision with the time the official concerned acknowledged it (or None)."""
+    acknowledged = Delivery.objects.filter(
+        decision=OuterRef("pk"),
+        recipient_id=OuterRef("proposal__official__user_id"),
+        acknowledged_at__isnull=False,
+    ).values("acknowledged_at")[:1]
+    return decisions.annotate(acknowledged_at=Subquery(acknowledged))
+
+
+@login_required
+@require_safe
+def decision_list(request):
+    """Every decision the user has a part in, newest first."""
+    decisions = _with_acknowledgement(
+        selectors.decision_list_for_user(request.user)
+        .select_related("proposal__from_assignment__position")
+        .order_by("-issued_on", "-number", "-id")
+    )
+    page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "documents/decision_list.html", {"page": page})
+
+
+@login_required
+@require_safe
+def decision_mine(request):
+    """Quyết định của tôi: the decisions about the user (to download and acknowledge), and those
+    delivered to the user's unit."""
+    about_me = _with_acknowledgement(
+        selectors.decision_list_for_user(request.user)
+        .filter(proposal__official__user=request.user)
+        .select_related("proposal__from_assignment__position")
+        .order_by("-issued_on", "-number", "-id")
+    )
+    for_my_unit = (
+        selectors.inbox_for_user(request.user)
+        .exclude(decision__proposal__official__user=request.user)
+        .select_related("decision__proposal__target_position", "unit")
+    )
+    return render(
+        request,
+        "documents/decision_mine.html",
+        {"about_me": list(about_me), "for_my_unit": list(for_my_unit)},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def decision_mine_acknowledge(request, pk):
+    """Acknowledge receipt from "my decisions": back to the list with a message (without
+    JavaScript), or the row's status fragment for htmx."""
+    decision = selectors.decision_get_for_user(request.user, pk)
+    try:
+        services.decision_acknowledge(decision=decision, user=request.user)
+    except services.DocumentNotReady:
+        messages.error(
+            request, _("The decision's PDF is not ready yet; acknowledge it once it is.")
+        )
+    else:
+        messages.success(
+            request,
+            _("Receipt of decision %(number)s is acknowledged.")
+            % {"number": decision.number_label},
+        )
+    return redirect("decision-mine")

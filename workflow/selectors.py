@@ -2,21 +2,26 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from documents.models import Decision
+from documents.models import Decision, Delivery
+from lib.text import fold
 from personnel.models import Assignment, Position
+from personnel.selectors import active_on_q, unit_subtree_ids
 
 from .errors import NotFound
 from .models import (
     AuditEvent,
     BallotReceipt,
     EligibleVoter,
+    ProposalKind,
     ProposalState,
     RotationProposal,
     VoteRound,
 )
 from .permissions import Actor, can_cast_ballot
+from .reminders import terms_ending_q
 
 S = ProposalState
 
@@ -57,9 +62,20 @@ def proposal_visible_q(actor: Actor) -> Q | None:
 
 
 def proposal_list(
-    *, actor: Actor, state: str | None = None, kind: str | None = None, official_id=None
+    *,
+    actor: Actor,
+    state: str | None = None,
+    kind: str | None = None,
+    official_id=None,
+    search: str = "",
+    unit_id: int | None = None,
+    term=None,
 ):
-    """Proposals the actor may see, newest first, with what a list row shows in one query."""
+    """Proposals the actor may see, newest first, with what a list row shows in one query.
+
+    `search`: words of the official's name, diacritics optional, each beginning a word of it;
+    `unit_id`: the move leaves or enters that unit or a unit below it; `term`: the effective
+    date falls in that Term."""
     qs = RotationProposal.objects.select_related(*LIST_RELATED).prefetch_related(*_list_prefetch())
     visible = proposal_visible_q(actor)
     if visible is not None:
@@ -70,7 +86,48 @@ def proposal_list(
         qs = qs.filter(kind=kind)
     if official_id is not None:
         qs = qs.filter(official_id=official_id)
+    for word in fold(search).split():
+        qs = qs.filter(
+            Q(official__search_name__startswith=word)
+            | Q(official__search_name__contains=f" {word}")
+        )
+    if unit_id is not None:
+        units = unit_subtree_ids(unit_id)
+        qs = qs.filter(
+            Q(target_position__unit_id__in=units) | Q(from_assignment__position__unit_id__in=units)
+        )
+    if term is not None:
+        qs = qs.filter(effective_date__gte=term.start, effective_date__lte=term.end)
     return qs.order_by("-created_at", "-id")
+
+
+@dataclass
+class TargetChoice:
+    position: Position
+    vacant: bool
+
+
+def target_positions_for(*, committee, exclude_position_id=None, day) -> list[TargetChoice]:
+    """Posts a proposal to `committee` may aim at: those in the units it governs, vacant on
+    `day` first, then by unit (Vietnamese order) and title; the official's own post left out."""
+    units = unit_subtree_ids(committee.unit_id)
+    positions = (
+        Position.objects.filter(unit_id__in=units)
+        .exclude(pk=exclude_position_id)
+        .select_related("unit", "title")
+        .annotate(held=Count("assignments", filter=active_on_q(day, "assignments__")))
+    )
+    choices = [TargetChoice(p, p.held < p.seats) for p in positions]
+    choices.sort(
+        key=lambda c: (
+            not c.vacant,
+            fold(c.position.unit.name),
+            c.position.title.order,
+            fold(c.position.name),
+            c.position.pk,
+        )
+    )
+    return choices
 
 
 def proposal_get(*, actor: Actor, proposal_id) -> RotationProposal:
@@ -162,12 +219,20 @@ INBOX_SECTIONS = (
     ("to_close_vote", "Biểu quyết chờ kết thúc (votes to close)"),
     ("to_issue", "Quyết định cần ban hành (decisions to issue)"),
     ("to_post", "Quyết định đến ngày hiệu lực (decisions to put into effect)"),
+    ("rotations_ending", "Luân chuyển, biệt phái sắp hết thời hạn (terms ending)"),
+    ("decisions_received", "Quyết định gửi đến tôi (decisions sent to me)"),
 )
 
 
 def inbox_for_user(*, actor: Actor) -> dict[str, list[RotationProposal]]:
     """What waits for this user, by section; separation of duties is applied (no proposal about
     themselves, no appraisal of their own proposal)."""
+    return {name: list(qs) for name, qs in inbox_querysets(actor=actor).items()}
+
+
+def inbox_querysets(*, actor: Actor) -> dict[str, QuerySet]:
+    """The inbox sections as querysets, not yet read: a page that shows the first rows of each
+    (the home page) slices and counts them itself."""
     base = (
         RotationProposal.objects.select_related(*LIST_RELATED)
         .prefetch_related(*_list_prefetch())
@@ -225,5 +290,80 @@ def inbox_for_user(*, actor: Actor) -> dict[str, list[RotationProposal]]:
         "to_post": base.filter(
             committee_id__in=office_in, state=S.ISSUED, effective_date__lte=actor.day
         ),
+        # The board prepares the placement after the term and records the outcome; the 90- and
+        # 30-day e-mails are sent by workflow/reminders.py.
+        "rotations_ending": base.filter(
+            terms_ending_q(actor.day), committee_id__in=reviewer_in
+        ).order_by("planned_end", "id"),
+        # Decisions delivered to me: as the official concerned until I acknowledge receipt; as a
+        # user of the sending or receiving unit until the decision takes effect.
+        "decisions_received": _decisions_received(actor)
+        if uid
+        else RotationProposal.objects.none(),
     }
-    return {name: list(qs) for name, qs in sections.items()}
+    return sections
+
+
+def _decisions_received(actor: Actor):
+    delivered = Delivery.objects.filter(
+        decision__proposal=OuterRef("pk"), recipient_id=actor.user_id
+    )
+    mine = delivered.filter(reason=Delivery.Reason.SUBJECT, acknowledged_at__isnull=True)
+    for_unit = delivered.filter(reason=Delivery.Reason.UNIT)
+    return (
+        RotationProposal.objects.select_related(*LIST_RELATED)
+        .prefetch_related(*_list_prefetch())
+        .filter(Q(Exists(mine)) | Q(Exists(for_unit), state=S.ISSUED))
+        .order_by("effective_date", "id")
+    )
+
+
+# --- Rotated cadres -------------------------------------------------------------------------
+
+
+@dataclass
+class RotatedOfficial:
+    official: object
+    proposal: RotationProposal
+    position: Position
+    since: object
+    planned_end: object
+
+
+def rotated_officials(*, committee, on) -> list[RotatedOfficial]:
+    """Officials serving a rotation or a secondment decided by `committee` on the day `on`: the
+    posting took effect on or before it, and the term had not been ended by then. Ending the
+    term stops the count from the day the outcome is recorded: a cadre kept at the destination
+    is no longer a rotated cadre (QĐ 65 Art. 10), one who returned or was reassigned neither."""
+    ended_at = (
+        AuditEvent.objects.filter(proposal=OuterRef("pk"), action="end_rotation")
+        .order_by("id")
+        .values("at")[:1]
+    )
+    proposals = (
+        RotationProposal.objects.filter(
+            committee=committee,
+            kind__in=(ProposalKind.ROTATION, ProposalKind.SECONDMENT),
+            state__in=(S.IN_EFFECT, S.COMPLETED),
+            effective_date__lte=on,
+        )
+        .select_related("official", "target_position__unit")
+        .annotate(ended_at=Subquery(ended_at))
+        .order_by("effective_date", "id")
+    )
+    rows = []
+    for proposal in proposals:
+        if proposal.state == S.COMPLETED and (
+            proposal.ended_at is None or timezone.localdate(proposal.ended_at) <= on
+        ):
+            continue
+        rows.append(
+            RotatedOfficial(
+                official=proposal.official,
+                proposal=proposal,
+                position=proposal.target_position,
+                since=proposal.effective_date,
+                planned_end=proposal.planned_end,
+            )
+        )
+    return rows

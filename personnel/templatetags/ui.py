@@ -77,10 +77,12 @@ def _section_prefix(url):
     return f"/{parts[0]}/" if parts else "/"
 
 
-@register.simple_tag
-def role_labels(user):
-    """The user's roles today, in Vietnamese (or the active language), most senior first."""
-    roles = set(selectors.user_roles(user))
+@register.simple_tag(takes_context=True)
+def role_labels(context, user):
+    """The user's roles today, in Vietnamese (or the active language), most senior first. A view
+    that has read the roles already leaves them on the request (`request.user_roles`)."""
+    roles = getattr(context.get("request"), "user_roles", None)
+    roles = set(selectors.user_roles(user) if roles is None else roles)
     for role, implied in IMPLIED.items():
         if role in roles:
             roles -= implied

@@ -78,3 +78,24 @@ def test_a_user_who_is_not_an_official_has_no_record_link(client, world):
     client.force_login(world.reviewer)
     html = client.get("/").content.decode()
     assert "Hồ sơ của tôi" not in html
+
+
+def test_a_long_section_shows_its_first_rows_its_size_and_a_link_to_the_rest(
+    client, world, draft, monkeypatch
+):
+    services.proposal_create(
+        user=world.proposer,
+        official=world.an,
+        kind=ProposalKind.TRANSFER,
+        target_position=world.dongruong_secretary,
+        effective_date=TODAY + dt.timedelta(days=60),
+        rationale="Tăng cường cán bộ cho xã Đồng Ruộng.",
+    )
+    monkeypatch.setattr("config.views.HOME_ROWS", 1)
+    page = home_text(client, world.proposer)
+    assert "2 việc đang chờ bạn." in page
+    assert "Đinh Thị Hồng" in page  # effective first: the most urgent
+    assert "Nguyễn Văn An" not in page
+    assert "Hiển thị 1/2 việc, việc gấp nhất trước." in page
+    html = client.get("/").content.decode()
+    assert 'href="/proposals/?state=draft,returned"' in html

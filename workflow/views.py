@@ -1,0 +1,808 @@
+"""Web pages of the workflow: the proposal list, the new-proposal and edit forms, the proposal
+page, the confirmation of each action, the ballot and the office's page.
+
+Thin, like the API: fetch with a guard (404 when the user may not see the proposal, 403 when
+they may not act, 409 when its state does not allow the action), call one service, redirect with
+a message. A service's refusal is shown next to the field it is about, never as a 500.
+"""
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from documents.models import Decision, Delivery
+from documents.selectors import decision_list_for_user
+from personnel.models import (
+    Assignment,
+    Committee,
+    CommitteeMember,
+    Official,
+    OrgUnit,
+    Term,
+)
+from personnel.selectors import active_on_q, official_assignments_on, official_list, unit_sorted
+from reports.selectors import locality_impact
+from reports.tables import fmt_percent
+
+from . import eligibility, permissions, selectors, services
+from .diagram import state_diagram_svg, state_steps
+from .display import (
+    ACTION_DONE,
+    ACTION_HELP,
+    ACTION_TITLES,
+    CHECK_TITLES,
+    NEGATIVE_ACTIONS,
+    SEVERITY_LABELS,
+    event_label,
+    localized,
+    user_roles,
+)
+from .errors import Conflict, Invalid, NotAllowed, NotFound, WorkflowError
+from .forms import (
+    ActionForm,
+    BallotForm,
+    ExceptionForm,
+    OfficialSearchForm,
+    OpinionForm,
+    ProposalFilterForm,
+    ProposalForm,
+)
+from .models import (
+    OPEN_STATES,
+    EligibleVoter,
+    Opinion,
+    ProposalState,
+    RotationOutcome,
+    RotationProposal,
+    VoteRound,
+)
+from .permissions import CURRENT_ACTOR, actor_for
+
+S = ProposalState
+PER_PAGE = 25
+OFFICIAL_RESULTS = 15
+OFFICE_DECISIONS = 20
+
+# --- Guards ---------------------------------------------------------------------------------
+
+
+def with_actor(view):
+    """Log-in required; the user's roles are read once and shared with the services called."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        actor = actor_for(request.user)
+        token = CURRENT_ACTOR.set(actor)
+        request.actor = actor
+        request.user_roles = user_roles(actor)
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            CURRENT_ACTOR.reset(token)
+
+    return login_required(wrapper)
+
+
+def _get_proposal(request, pk) -> RotationProposal:
+    """The proposal, or 404 when it does not exist or the user may not see it."""
+    try:
+        return selectors.proposal_get(actor=request.actor, proposal_id=pk)
+    except NotFound:
+        raise Http404(_("No such proposal, or you may not see it."))
+
+
+def _refused(request, proposal, reason: str, *, conflict: bool):
+    """403 with the reason when the role forbids it; 409 when the state does not allow it."""
+    if not conflict:
+        raise PermissionDenied(localized(reason))
+    return render(
+        request,
+        "workflow/refused.html",
+        {"proposal": proposal, "reason": localized(reason)},
+        status=409,
+    )
+
+
+def _guard(request, proposal, verdict):
+    """None when allowed, else the refusal response (or PermissionDenied raised)."""
+    if verdict:
+        return None
+    return _refused(request, proposal, verdict.reason, conflict=verdict.is_state_problem)
+
+
+def _detail_url(proposal, anchor="") -> str:
+    url = reverse("workflow:proposal_detail", args=[proposal.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- The list -------------------------------------------------------------------------------
+
+
+@with_actor
+@require_safe
+def proposal_list(request):
+    actor = request.actor
+    units = unit_sorted(OrgUnit.objects.all())
+    terms = list(Term.objects.order_by("-start", "kind"))
+    filters = ProposalFilterForm(request.GET or None, units=units, terms=terms)
+    params = {}
+    if filters.is_bound:
+        filters.is_valid()  # a value that is not a choice is reported; the valid filters apply
+        params = filters.cleaned_data
+    term = next((t for t in terms if str(t.pk) == str(params.get("term") or "")), None)
+    proposals = selectors.proposal_list(
+        actor=actor,
+        state=params.get("state") or None,
+        kind=params.get("kind") or None,
+        search=params.get("q") or "",
+        unit_id=int(params["unit"]) if params.get("unit") else None,
+        term=term,
+    )
+    page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
+    filtered = any(params.get(name) for name in ("q", "state", "kind", "unit", "term"))
+    return render(
+        request,
+        "workflow/proposal_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filtered": filtered,
+            "may_propose": bool(actor.proposer_scopes),
+            "is_office": bool(actor.office),
+        },
+    )
+
+
+# --- Drafting -------------------------------------------------------------------------------
+
+
+def _require_proposer(actor):
+    if not actor.proposer_scopes:
+        raise PermissionDenied(
+            _("You may not draft proposals: your account has no proposer scope.")
+        )
+
+
+def _officials_in_scope(actor, search: str):
+    """Officials the actor may propose to move, matching the name typed."""
+    today = actor.day
+    units = set().union(*actor.proposer_units.values()) if actor.proposer_units else set()
+    in_scope = Assignment.objects.filter(active_on_q(today), position__unit_id__in=units)
+    open_proposal = RotationProposal.objects.filter(
+        official=OuterRef("pk"), state__in=OPEN_STATES
+    ).values("pk")[:1]
+    qs = (
+        official_list(search=search, on=today)
+        .filter(id__in=in_scope.values("official_id"))
+        .annotate(open_proposal=Subquery(open_proposal))
+    )
+    if actor.official_id is not None:
+        qs = qs.exclude(pk=actor.official_id)
+    return list(qs[:OFFICIAL_RESULTS])
+
+
+@with_actor
+@require_safe
+def official_search(request):
+    """The search-as-you-type fragment (htmx); a plain request gets the whole page."""
+    _require_proposer(request.actor)
+    search = OfficialSearchForm(request.GET)
+    q = search.cleaned_data.get("q", "") if search.is_valid() else ""
+    if not request.htmx:
+        return redirect(f"{reverse('workflow:proposal_new')}?{request.GET.urlencode()}")
+    results = _officials_in_scope(request.actor, q) if q.strip() else []
+    return render(request, "workflow/_official_results.html", {"results": results, "q": q})
+
+
+def _official_from(request):
+    raw = request.POST.get("official") or request.GET.get("official") or ""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404(_("No such official."))
+    return get_object_or_404(Official, pk=int(raw))
+
+
+def _vacancy_day(request, default: dt.date) -> dt.date:
+    """Vacancies are counted on the effective date typed, once there is one."""
+    raw = request.POST.get("effective_date", "")
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return default
+
+
+@with_actor
+@require_http_methods(["GET", "POST"])
+def proposal_new(request):
+    actor = request.actor
+    _require_proposer(actor)
+    official = _official_from(request)
+    if official is None:
+        search = OfficialSearchForm(request.GET)
+        q = search.cleaned_data.get("q", "") if search.is_valid() else ""
+        results = _officials_in_scope(actor, q) if q.strip() else []
+        return render(
+            request,
+            "workflow/proposal_new.html",
+            {"search": search, "results": results, "q": q},
+        )
+
+    current = official_assignments_on(official, actor.day).first()
+    if current is None:
+        raise PermissionDenied(
+            _("%(name)s holds no post today: there is nothing to move them from.")
+            % {"name": official.full_name}
+        )
+    verdict = permissions.can_create(
+        actor, official_id=official.pk, unit_id=current.position.unit_id
+    )
+    if not verdict:
+        raise PermissionDenied(localized(verdict.reason))
+    committee = Committee.objects.get(
+        pk=permissions.proposer_committee_ids(actor, current.position.unit_id)[0]
+    )
+    day = _vacancy_day(request, actor.day)
+    targets = selectors.target_positions_for(
+        committee=committee, exclude_position_id=current.position_id, day=day
+    )
+    form = ProposalForm(
+        request.POST if request.method == "POST" else None,
+        targets=targets,
+        initial={"kind": "rotation", "duration_months": committee.min_rotation_months},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(
+                user=request.user,
+                official=official,
+                committee=committee,
+                **form.service_arguments(),
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(localized(error.message))
+        except WorkflowError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The draft is saved. Check the checklist, then submit it to the "
+                    "organisation board."
+                ),
+            )
+            return redirect(_detail_url(proposal))
+    open_proposal = (
+        RotationProposal.objects.filter(official=official, state__in=OPEN_STATES)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return render(
+        request,
+        "workflow/proposal_form.html",
+        {
+            "form": form,
+            "official": official,
+            "current": current,
+            "committee": committee,
+            "vacancy_day": day,
+            "open_proposal": open_proposal,
+            "editing": None,
+        },
+    )
+
+
+@with_actor
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request, pk):
+    actor = request.actor
+    proposal = _get_proposal(request, pk)
+    refusal = _guard(request, proposal, permissions.can_update(actor, proposal))
+    if refusal:
+        return refusal
+    day = _vacancy_day(request, proposal.effective_date)
+    targets = selectors.target_positions_for(
+        committee=proposal.committee,
+        exclude_position_id=proposal.from_assignment.position_id,
+        day=day,
+    )
+    initial = {
+        "target_position": proposal.target_position_id,
+        "kind": proposal.kind,
+        "effective_date": proposal.effective_date,
+        "duration_months": proposal.duration_months,
+        "rationale": proposal.rationale,
+        "higher_post_justification": proposal.higher_post_justification,
+    }
+    form = ProposalForm(
+        request.POST if request.method == "POST" else None, targets=targets, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_update(
+                proposal_id=proposal.pk, user=request.user, **form.service_arguments()
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(localized(error.message))
+        except Conflict as error:
+            return _refused(request, proposal, error.message, conflict=True)
+        except WorkflowError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The proposal is saved."))
+            return redirect(_detail_url(proposal))
+    return render(
+        request,
+        "workflow/proposal_form.html",
+        {
+            "form": form,
+            "official": proposal.official,
+            "current": proposal.from_assignment,
+            "committee": proposal.committee,
+            "vacancy_day": day,
+            "open_proposal": None,
+            "editing": proposal,
+        },
+    )
+
+
+# --- The proposal page ----------------------------------------------------------------------
+
+
+class CheckRow:
+    """One line of the checklist, live or as the committee saw it."""
+
+    def __init__(self, *, code, severity, ok, message, excepted=False, enforced=False):
+        self.code = code
+        self.title = str(CHECK_TITLES.get(code, code))
+        self.severity = severity
+        self.severity_label = str(SEVERITY_LABELS.get(severity, severity))
+        self.ok = ok
+        self.message = localized(message)
+        self.excepted = excepted
+        self.enforced = enforced
+        self.exception = None
+        self.exception_form = None
+
+    @property
+    def status(self) -> str:
+        if self.ok:
+            return "ok"
+        if self.excepted:
+            return "excepted"
+        return self.severity
+
+
+LIVE_CHECK_STATES = {S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED}
+NO_VOTE = selectors.VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, False)
+
+
+def _checklist(proposal, exceptions):
+    """Live checks while the proposal is being prepared and appraised; from endorsement on, the
+    checklist the committee saw (stored at endorsement)."""
+    snapshot = proposal.eligibility_snapshot
+    if snapshot and proposal.state not in LIVE_CHECK_STATES:
+        rows = [
+            CheckRow(
+                code=c["code"],
+                severity=c["severity"],
+                ok=c["ok"],
+                message=c["message"],
+                excepted=c.get("excepted", False),
+                enforced=c.get("enforced", False),
+            )
+            for c in snapshot.get("checks", [])
+        ]
+        at = snapshot.get("evaluated_at")
+        return rows, (dt.datetime.fromisoformat(at) if at else None)
+    results = eligibility.evaluate(proposal, exceptions={e.code for e in exceptions})
+    rows = [
+        CheckRow(
+            code=r.code,
+            severity=r.severity,
+            ok=r.ok,
+            message=r.message,
+            excepted=r.excepted,
+            enforced=r.enforced,
+        )
+        for r in results
+    ]
+    return rows, None
+
+
+def _impact(proposal) -> dict:
+    impact = locality_impact(proposal)
+    for key in ("before", "after"):
+        impact[key]["percent"] = fmt_percent(impact[key]["ratio"])
+    impact["target_percent"] = fmt_percent(impact["target"])
+    return impact
+
+
+def _decision_of(proposal):
+    try:
+        return proposal.decision
+    except Decision.DoesNotExist:
+        return None
+
+
+def _decision_status(decision, user) -> dict:
+    """The context of documents/_decision_status.html."""
+    is_subject = decision.proposal.official.user_id == user.pk
+    acknowledged_at = None
+    if is_subject:
+        acknowledged_at = (
+            Delivery.objects.filter(decision=decision, recipient=user)
+            .values_list("acknowledged_at", flat=True)
+            .first()
+        )
+    return {
+        "decision": decision,
+        "done": decision.status in (Decision.Status.READY, Decision.Status.FAILED),
+        "is_subject": is_subject,
+        "acknowledged_at": acknowledged_at,
+    }
+
+
+def _event_detail(event) -> str:
+    """What the audit event's data adds to its label, for the events that carry something."""
+    data = event.data or {}
+    if event.action == "decision_issued" and data.get("number"):
+        return str(data["number"])
+    if event.action == "close_vote" and "approve" in data:
+        return _("%(approve)s approve, %(disapprove)s disapprove, %(abstain)s abstain") % data
+    if event.action == "opinion" and data.get("opinion") in Opinion.Choice.values:
+        return str(Opinion.Choice(data["opinion"]).label)
+    if event.action == "exception" and data.get("code"):
+        return str(CHECK_TITLES.get(data["code"], data["code"]))
+    if event.action == "end_rotation" and data.get("outcome") in RotationOutcome.values:
+        return str(RotationOutcome(data["outcome"]).label)
+    return ""
+
+
+def _history_entry(event) -> dict:
+    labels = {state.value: state.label for state in ProposalState}
+    moved = event.from_state and event.to_state and event.from_state != event.to_state
+    return {
+        "event": event,
+        "label": event_label(event.action),
+        "detail": _event_detail(event),
+        "from": labels.get(event.from_state) if moved else None,
+        "to": labels.get(event.to_state) if moved or event.action == "create" else None,
+    }
+
+
+def _is_staff_of(actor, proposal) -> bool:
+    return actor.is_superuser or proposal.committee_id in actor.committee_ids()
+
+
+@with_actor
+@require_safe
+def proposal_detail(request, pk):
+    actor = request.actor
+    proposal = _get_proposal(request, pk)
+    exceptions = list(proposal.exceptions.select_related("granted_by").order_by("id"))
+    checks, checked_at = _checklist(proposal, exceptions)
+    by_code = {e.code: e for e in exceptions}
+    may_grant = permissions.can_grant_exception(actor, proposal)
+    for row in checks:
+        row.exception = by_code.get(row.code)
+        if (
+            may_grant
+            and not row.ok
+            and row.exception is None
+            and row.code in eligibility.EXCEPTABLE_CODES
+        ):
+            row.exception_form = ExceptionForm(initial={"code": row.code}, prefix=row.code)
+
+    history = selectors.proposal_history(proposal=proposal)
+    visited = {e.to_state for e in history if e.to_state} | {
+        e.from_state for e in history if e.from_state
+    }
+    # The actions that move the proposal forward first, the first of them as the main button.
+    transitions = sorted(
+        permissions.allowed_transitions(actor, proposal), key=lambda n: n in NEGATIVE_ACTIONS
+    )
+    actions = [
+        {
+            "name": name,
+            "title": ACTION_TITLES[name],
+            "negative": name in NEGATIVE_ACTIONS,
+            "primary": index == 0 and name not in NEGATIVE_ACTIONS,
+            "url": reverse("workflow:proposal_action", args=[proposal.pk, name]),
+        }
+        for index, name in enumerate(transitions)
+    ]
+    # Before endorsement a proposal has no vote and no document: nothing to read.
+    endorsed = proposal.state not in LIVE_CHECK_STATES | {S.WITHDRAWN}
+    vote = selectors.vote_status(proposal=proposal, actor=actor) if endorsed else NO_VOTE
+    decision = _decision_of(proposal)
+    documents = (
+        list(proposal.documents.order_by("created_at"))
+        if endorsed and _is_staff_of(actor, proposal)
+        else []
+    )
+    opinions = list(proposal.opinions.select_related("author").order_by("id"))
+    may_add_opinion = permissions.can_add_opinion(actor, proposal)
+    context = {
+        "proposal": proposal,
+        "checks": checks,
+        "checked_at": checked_at,
+        "blocking": [c for c in checks if not c.ok and c.severity == "error" and not c.excepted],
+        "exceptions": exceptions,
+        "actions": actions,
+        "may_edit": bool(permissions.can_update(actor, proposal)),
+        "vote": vote,
+        "may_vote": vote.i_may_vote,
+        "history": [_history_entry(event) for event in history],
+        "diagram": state_diagram_svg(current=proposal.state, visited=visited),
+        "steps": state_steps(current=proposal.state, visited=visited),
+        "impact": _impact(proposal),
+        "decision": decision,
+        "decision_status": _decision_status(decision, request.user) if decision else None,
+        "documents": documents,
+        "opinions": opinions,
+        "opinion_form": OpinionForm() if may_add_opinion else None,
+        "is_staff": _is_staff_of(actor, proposal),
+    }
+    return render(request, "workflow/proposal_detail.html", context)
+
+
+# --- Actions --------------------------------------------------------------------------------
+
+
+def _signers(committee, day) -> list[tuple[int, str]]:
+    """The chair first, then the standing deputies, by name."""
+    members = (
+        CommitteeMember.objects.active_on(day)
+        .filter(
+            committee=committee,
+            role__in=(CommitteeMember.Role.CHAIR, CommitteeMember.Role.DEPUTY),
+        )
+        .select_related("user__official")
+        .order_by("role", "user__username")
+    )
+    choices = []
+    for member in sorted(members, key=lambda m: m.role != CommitteeMember.Role.CHAIR):
+        official = getattr(member.user, "official", None)
+        name = (
+            official.full_name
+            if official
+            else member.user.get_full_name() or member.user.get_username()
+        )
+        role = (
+            _("Secretary")
+            if member.role == CommitteeMember.Role.CHAIR
+            else _("Standing Deputy Secretary")
+        )
+        choices.append((member.user_id, f"{name} — {role}"))
+    return choices
+
+
+@with_actor
+@require_http_methods(["GET", "POST"])
+def proposal_action(request, pk, name):
+    """The confirmation page of one transition (GET), and the transition itself (POST)."""
+    if name not in permissions.CHECKS:
+        raise Http404(_("No such action."))
+    actor = request.actor
+    proposal = _get_proposal(request, pk)
+    refusal = _guard(request, proposal, permissions.check(name, actor, proposal))
+    if refusal:
+        return refusal
+    signers = _signers(proposal.committee, actor.day) if name == "issue_decision" else ()
+    ask_casting = request.method == "POST" and "casting" in request.POST
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        action=name,
+        signers=signers,
+        ask_casting=ask_casting,
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_transition(
+                name=name, proposal_id=proposal.pk, user=request.user, data=form.service_data()
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(localized(error.message))
+        except Invalid as error:
+            if error.code == "casting_required":
+                # A tie: ask the chair's casting decision on the same page.
+                form = ActionForm(request.POST, action=name, ask_casting=True)
+                form.is_valid()
+                form.errors.pop("casting", None)
+            form.add_service_error(error)
+        except Conflict as error:
+            form.add_service_error(error)
+            status = 409
+        else:
+            messages.success(request, ACTION_DONE[name])
+            return redirect(_detail_url(proposal))
+    return render(
+        request,
+        "workflow/action_confirm.html",
+        {
+            "proposal": proposal,
+            "action": name,
+            "title": ACTION_TITLES[name],
+            "help": ACTION_HELP[name],
+            "form": form,
+            "vote": selectors.vote_status(proposal=proposal, actor=actor)
+            if name in ("close_vote", "cancel_vote")
+            else None,
+        },
+        status=status,
+    )
+
+
+@with_actor
+@require_POST
+def opinion_add(request, pk):
+    actor = request.actor
+    proposal = _get_proposal(request, pk)
+    refusal = _guard(request, proposal, permissions.can_add_opinion(actor, proposal))
+    if refusal:
+        return refusal
+    form = OpinionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opinion_add(
+                proposal_id=proposal.pk,
+                user=request.user,
+                opinion=form.cleaned_data["opinion"],
+                comment=form.cleaned_data["comment"],
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(localized(error.message))
+        except WorkflowError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Your opinion is recorded."))
+            return redirect(_detail_url(proposal, "opinions"))
+    return render(request, "workflow/opinion_form.html", {"proposal": proposal, "form": form})
+
+
+@with_actor
+@require_POST
+def exception_grant(request, pk):
+    actor = request.actor
+    proposal = _get_proposal(request, pk)
+    refusal = _guard(request, proposal, permissions.can_grant_exception(actor, proposal))
+    if refusal:
+        return refusal
+    code = request.POST.get("code", "")
+    form = ExceptionForm(request.POST, prefix=code or None)
+    if form.is_valid():
+        try:
+            services.exception_grant(
+                proposal_id=proposal.pk,
+                user=request.user,
+                code=form.cleaned_data["code"],
+                justification=form.cleaned_data["justification"],
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(localized(error.message))
+        except WorkflowError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The exception is granted."))
+            return redirect(_detail_url(proposal, "checklist"))
+    return render(
+        request,
+        "workflow/exception_form.html",
+        {"proposal": proposal, "form": form, "check_title": CHECK_TITLES.get(code, code)},
+    )
+
+
+@with_actor
+@require_http_methods(["GET", "POST"])
+def ballot(request, pk):
+    """The secret ballot: choose, confirm, cast. Once cast it cannot change, and the page says
+    that the member voted, never how."""
+    actor = request.actor
+    proposal = _get_proposal(request, pk)
+    vote = selectors.vote_status(proposal=proposal, actor=actor)
+    if vote.i_have_voted:
+        return render(request, "workflow/ballot.html", {"proposal": proposal, "vote": vote})
+    if not vote.i_may_vote:
+        verdict = permissions.can_cast_ballot(
+            actor, proposal, eligible=_is_eligible(proposal, actor)
+        )
+        if verdict:  # the proposal is voting but no round is open: data out of step
+            return _refused(request, proposal, Conflict.default_message, conflict=True)
+        return _guard(request, proposal, verdict)
+    form = BallotForm(request.POST if request.method == "POST" else None)
+    confirming = False
+    if request.method == "POST" and form.is_valid():
+        if not form.cleaned_data.get("confirm"):
+            confirming = True
+        else:
+            try:
+                services.ballot_cast(
+                    proposal_id=proposal.pk, user=request.user, choice=form.cleaned_data["choice"]
+                )
+            except NotAllowed as error:
+                raise PermissionDenied(localized(error.message))
+            except Conflict as error:
+                return _refused(request, proposal, error.message, conflict=True)
+            except WorkflowError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Your ballot is cast. It cannot be changed."))
+                return redirect(_detail_url(proposal, "vote"))
+    choice_label = ""
+    if confirming:
+        choice_label = dict(form.fields["choice"].choices)[form.cleaned_data["choice"]]
+    return render(
+        request,
+        "workflow/ballot.html",
+        {
+            "proposal": proposal,
+            "vote": vote,
+            "form": form,
+            "confirming": confirming,
+            "choice_label": choice_label,
+        },
+    )
+
+
+def _is_eligible(proposal, actor) -> bool:
+    return EligibleVoter.objects.filter(
+        round__proposal=proposal, round__status=VoteRound.Status.OPEN, user_id=actor.user_id
+    ).exists()
+
+
+# --- The office -----------------------------------------------------------------------------
+
+
+@with_actor
+@require_safe
+def office(request):
+    """The committee office: decisions to issue, postings due, and the decisions issued."""
+    actor = request.actor
+    if not actor.office and not actor.is_superuser:
+        raise PermissionDenied(_("This page is for the committee office."))
+    inbox = selectors.inbox_for_user(actor=actor)
+    decisions = decision_list_for_user(request.user).select_related("proposal__official__user")
+    if not actor.is_superuser:
+        decisions = decisions.filter(committee_id__in=actor.office)
+    acknowledged = Delivery.objects.filter(
+        decision=OuterRef("pk"),
+        recipient_id=OuterRef("proposal__official__user_id"),
+        acknowledged_at__isnull=False,
+    ).values("acknowledged_at")[:1]
+    decisions = decisions.annotate(acknowledged_at=Subquery(acknowledged)).order_by(
+        "-issued_on", "-number", "-id"
+    )
+    page = Paginator(decisions, OFFICE_DECISIONS).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    upcoming = list(
+        selectors.proposal_list(actor=actor, state=S.ISSUED)
+        .filter(committee_id__in=actor.office)
+        .exclude(effective_date__lte=today)
+        .order_by("effective_date", "id")[:OFFICE_DECISIONS]
+    )
+    return render(
+        request,
+        "workflow/office.html",
+        {
+            "to_issue": inbox["to_issue"],
+            "to_post": inbox["to_post"],
+            "upcoming": upcoming,
+            "page": page,
+            "today": today,
+        },
+    )
