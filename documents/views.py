@@ -17,9 +17,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from workflow.models import ProposalKind
+
 from . import rendering, selectors, services
 from .api import pdf_response
 from .models import Decision, Delivery
+
+
+def _kind_label(content: dict) -> str:
+    """The kind of move (rotation, transfer, secondment) in the user's language."""
+    kind = content.get("kind")
+    return ProposalKind(kind).label if kind in ProposalKind.values else ""
 
 
 def _status_context(decision: Decision, user) -> dict:
@@ -42,7 +50,7 @@ def decision_detail(request, pk):
         "official_name": content.get("official", {}).get("name", ""),
         "from_post": content.get("from_post", ""),
         "to_post": content.get("to_post", ""),
-        "kind_verb": rendering.KIND_VERB.get(content.get("kind"), ""),
+        "kind_label": _kind_label(content),
     }
     return render(request, "documents/decision_detail.html", context)
 
@@ -154,23 +162,22 @@ def _verify(request, code, limit):
         "from_post": content.get("from_post", ""),
         "to_post": content.get("to_post", ""),
         "issuing_body": content.get("issuing_body", ""),
-        "issued_on": rendering.vn_date(decision.issued_on),
-        "kind_verb": rendering.KIND_VERB.get(content.get("kind"), ""),
+        "kind_label": _kind_label(content),
         "max_mb": settings.DOCUMENT_VERIFY_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")
         if limit.exceeded:
-            context["upload_error"] = (
-                f"Tệp quá lớn, tối đa {context['max_mb']} MB (the file is too large)."
-            )
+            context["upload_error"] = _("The file is too large: at most %(mb)s MB.") % {
+                "mb": context["max_mb"]
+            }
             status = 413
         elif upload is None:
-            context["upload_error"] = "Chưa chọn tệp (no file was chosen)."
+            context["upload_error"] = _("No file was chosen.")
             status = 400
         elif decision.status != Decision.Status.READY:
-            context["upload_error"] = "Quyết định chưa có tệp để so sánh (no file to compare yet)."
+            context["upload_error"] = _("The decision has no file to compare with yet.")
             status = 409
         else:
             context["uploaded_sha256"] = _upload_digest(upload)

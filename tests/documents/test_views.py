@@ -4,6 +4,7 @@ public verification page with its upload check."""
 import hashlib
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -43,10 +44,23 @@ def test_the_decision_page_polls_the_status_while_the_pdf_is_made(world, decisio
     page = response.content.decode()
     assert response.status_code == 200
     assert "Quyết định Số 01-QĐ/HU" in page
-    assert "/static/vendor/htmx.min.js" in page
+    assert "Luân chuyển đồng chí Nguyễn Văn An" in page
+    # The site's frame (header, navigation), which loads htmx once.
+    assert 'class="site-header"' in page and 'class="site-nav"' in page
+    assert page.count("/static/vendor/htmx.min.js") == 1
     assert f'hx-get="/decisions/{decision.pk}/status/"' in page
     assert 'hx-trigger="every 2s"' in page
     assert "Đang chờ tạo tệp PDF" in page
+
+
+def test_the_decision_page_speaks_english_when_asked(world, decision):
+    client = _client(world.subject_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/decisions/{decision.pk}/").content.decode()
+
+    assert "Rotation of comrade Nguyễn Văn An" in page
+    assert "Waiting to make the PDF file" in page
+    assert "Đang chờ tạo tệp PDF" not in page
 
 
 def test_the_status_fragment_stops_polling_once_ready(world, decision):
@@ -111,6 +125,7 @@ def test_anyone_can_check_a_genuine_decision(ready):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Quyết định này là bản thật" in page
+    assert "Luân chuyển cán bộ" in page
     assert "01-QĐ/HU" in page
     assert "05/06/2024" in page
     assert "Nguyễn Văn An" in page
@@ -123,6 +138,17 @@ def test_an_unknown_code_is_a_404_page_saying_not_genuine(ready):
 
     assert response.status_code == 404
     assert "không phải là bản thật" in response.content.decode()
+
+
+def test_the_verification_page_stands_alone_and_speaks_english_when_asked(ready):
+    client = _client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/verify/{ready.verify_code}/").content.decode()
+
+    assert '<html lang="en">' in page
+    assert "This decision is genuine" in page
+    assert "Rotation of an official" in page
+    assert "site-nav" not in page  # for anyone, without the signed-in site's frame
 
 
 def test_a_revoked_decision_is_shown_as_revoked(ready):

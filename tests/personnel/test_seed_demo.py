@@ -73,8 +73,10 @@ DAYS = [D(2026, 1, 1), D(2027, 6, 15), D(2030, 12, 31), dt.date.today()]
 
 
 @pytest.fixture(autouse=True)
-def demo_settings(settings):
+def demo_settings(settings, tmp_path):
     settings.DEMO_MODE = True
+    # The letters the demo renders go to a temporary MEDIA_ROOT, not the repository's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
     # The default hasher is slow on purpose; these tests log in two dozen accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -188,8 +188,9 @@ def test_the_units_table_has_a_row_per_unit_with_its_members(world):
     assert len(members.rows) == 5
 
 
-def test_the_demo_data_meets_its_target_with_14_of_17_units(db, settings):
+def test_the_demo_data_meets_its_target_with_14_of_17_units(db, settings, tmp_path):
     settings.DEMO_MODE = True
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", stdout=io.StringIO())
     committee = Committee.objects.get(issuing_body_name="HUYỆN ỦY ĐÀ BẮC")
 

@@ -23,8 +23,9 @@ DONG_RUONG_POST = "Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộ
 
 
 @pytest.fixture
-def demo(settings):
+def demo(settings, tmp_path):
     settings.DEMO_MODE = True
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", stdout=io.StringIO())
     return Committee.objects.get()

@@ -108,9 +108,11 @@ def world(db):
 
 
 @pytest.fixture
-def demo_data(transactional_db, settings):
-    """The demo registry and accounts of SPEC §10 (password "demo")."""
+def demo_data(transactional_db, settings, tmp_path):
+    """The demo registry and accounts of SPEC §10 (password "demo"); the letters it renders go to
+    a temporary MEDIA_ROOT, not the repository's media/."""
     settings.DEMO_MODE = True
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", stdout=io.StringIO())
 
 

@@ -1,18 +1,18 @@
 """The pages in a real browser, at 1366×768 and at phone width (375×812), with the demo data.
 Screenshots land in artifacts/screenshots/."""
 
-import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.urls import reverse
 
 from lib.text import fold
-from personnel.models import Official, OrgUnit, Position
+from personnel.models import Official, OrgUnit
 from tests.web.conftest import VIEWPORTS, login, screenshot, viewport_name
-from workflow import services
-from workflow.models import ProposalKind
+from workflow.models import ProposalState
+from workflow.permissions import actor_for
+from workflow.selectors import inbox_querysets
 
 pytestmark = [
     pytest.mark.browser,
@@ -71,25 +71,24 @@ def test_a_user_logs_in_and_sees_the_home_page(page, page_problems):
 
 @VIEWPORTS
 def test_the_home_page_lists_what_waits_for_the_user(page, page_problems):
-    users = get_user_model().objects
-    official = Official.objects.get(user__username="canbo.dongruong")
-    proposal = services.proposal_create(
-        user=users.get(username="proposer.district"),
-        official=official,
-        kind=ProposalKind.ROTATION,
-        target_position=Position.objects.get(name="Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng"),
-        effective_date=timezone.localdate() + dt.timedelta(days=45),
-        duration_months=36,
-        rationale="Luân chuyển để đào tạo, bồi dưỡng qua thực tiễn.",
-    )
-    services.proposal_submit(proposal_id=proposal.pk, user=proposal.author)
+    board_a = get_user_model().objects.get(username="board.a")
+    to_review = inbox_querysets(actor=actor_for(board_a))["to_review"]
+    # A proposal the demo leaves submitted, waiting for the appraisal board.
+    proposal = to_review.filter(state=ProposalState.SUBMITTED).select_related("official").first()
+    assert proposal is not None, "the demo has no submitted proposal for board.a to review"
+    name = proposal.official.full_name
 
     login(page, "board.a")
     section = page.locator("#inbox-to_review")
-    assert "Đề xuất cần thẩm định" in section.locator("h2").inner_text()
-    row = section.locator("tbody tr")
+    heading = section.locator("h2")
+    assert "Đề xuất cần thẩm định" in heading.inner_text()
+    assert heading.locator(".badge").inner_text().strip() == str(to_review.count())
+    rows = section.locator("tbody tr")
+    assert 1 <= rows.count() <= to_review.count()
+    row = section.locator("tbody tr", has_text=name)
     assert row.count() == 1
-    assert official.full_name in row.inner_text()
+    link = row.get_by_role("link", name=name)
+    assert link.get_attribute("href") == reverse("workflow:proposal_detail", args=[proposal.pk])
     assert "Đã trình" in row.inner_text()
     assert proposal.effective_date.strftime("%d/%m/%Y") in row.inner_text()
     assert_fits_the_width(page)
