@@ -21,28 +21,23 @@ from .display import TRANSITION_LABELS
 from .models import ProposalState, RotationProposal
 from .models import ProposalState as S
 
-# Where each state sits: (column, row).
+# Where each state sits: the usual life of a proposal down the left column, the ways out of it
+# on the right, beside the states they are reached from.
+GRID = """
+draft      withdrawn
+submitted  returned
+in_review  rejected
+endorsed
+voting
+approved
+issued     revoked
+in_effect
+completed
+"""
 PLACES = {
-    **{
-        state: (0, row)
-        for row, state in enumerate(
-            [
-                S.DRAFT,
-                S.SUBMITTED,
-                S.IN_REVIEW,
-                S.ENDORSED,
-                S.VOTING,
-                S.APPROVED,
-                S.ISSUED,
-                S.IN_EFFECT,
-                S.COMPLETED,
-            ]
-        )
-    },
-    S.WITHDRAWN: (1, 0),
-    S.RETURNED: (1, 1),
-    S.REJECTED: (1, 2),
-    S.REVOKED: (1, 6),
+    state: (column, row)
+    for row, line in enumerate(GRID.strip().splitlines())
+    for column, state in enumerate(line.split())
 }
 COLUMN_X, COLUMN_WIDTH = (20, 262), (166, 112)
 ROW_PITCH, BOX_HEIGHT, LANE_GAP, PORT_GAP = 64, 40, 14, 8
