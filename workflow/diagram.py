@@ -53,7 +53,8 @@ class Edge:
 
 
 def fsm_edges(model=RotationProposal, field_name="state") -> list[Edge]:
-    """The transitions as django-fsm declares them on the model (one edge per target)."""
+    """The transitions as django-fsm declares them on the model (one edge per target). The only
+    place that knows where the transitions come from: the drawing takes any list of edges."""
     by_key: dict[tuple[str, str], list[str]] = {}
     for t in model._meta.get_field(field_name).get_all_transitions(model):
         targets = t.target.allowed_states if isinstance(t.target, RETURN_VALUE) else [t.target]
@@ -159,9 +160,14 @@ def _size() -> tuple[float, float]:
 
 
 @lru_cache(maxsize=8)
+def _edges(language: str) -> list[Edge]:
+    return fsm_edges()
+
+
+@lru_cache(maxsize=8)
 def _drawn(language: str) -> str:
     labels = {state.value: str(state.label) for state in ProposalState}
-    return draw(labels, fsm_edges())
+    return draw(labels, _edges(language))
 
 
 def state_diagram_svg(*, current: str | None = None, visited=()) -> str:
@@ -204,7 +210,7 @@ class StateStep:
 
 def state_steps(*, current: str | None = None, visited=()) -> list[StateStep]:
     """The diagram as text: each state and where its actions lead (the SVG's text alternative)."""
-    edges = fsm_edges()
+    edges = _edges(get_language())
     return [
         StateStep(
             state.value,
