@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ROOT  # noqa: E402
 
 DB_URL = os.environ.get("BENCH_PDF_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_pdf")
 TARGETS = {"ratio": 1.25, "throughput": 20.0, "memory_mb": 15.0, "latency_s": 0.5}

@@ -9,17 +9,13 @@ be equal, since no report may read per unit. The budget is 200 ms for the locali
 reports.
 """
 
-import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import make_data  # noqa: E402
+from bench.common import bench_data, finish, timed  # noqa: E402
 
 RUNS = 15
 BUDGET_MS = 200
@@ -31,22 +27,14 @@ def measure(fn):
     from django.test.utils import CaptureQueriesContext
 
     fn()  # warm-up: imports, connection, catalogue
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - start) * 1000)
+    timings = [timed(fn)[0] for _ in range(RUNS)]
     with CaptureQueriesContext(connection) as queries:
         fn()
     return statistics.median(timings), min(timings), len(queries)
 
 
 def main():
-    make_data.setup()
-    if not make_data.is_built():
-        make_data.refuse_foreign_data()
-        print("Building the bench data first…")
-        make_data.build()
+    bench_data()
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -116,17 +104,11 @@ def main():
     for name, counts in by_report.items():
         if len(set(counts)) != 1:
             failures.append(f"{name}: queries differ between 150 and 50 units: {counts}")
-    # Timings mean little on a busy machine: say how busy it was.
-    print(
-        f"\nload average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-        f"{os.cpu_count()} CPUs"
-    )
-    if failures:
-        print("\nFAILED:\n  " + "\n  ".join(failures))
-        sys.exit(1)
-    print(
-        f"\nOK: locality and pipeline within {BUDGET_MS} ms; every report reads the same number "
-        "of queries for 150 units as for 50."
+    finish(
+        failures,
+        f"locality and pipeline within {BUDGET_MS} ms; every report reads the same number of "
+        "queries for 150 units as for 50.",
+        heading="FAILED",
     )
 
 

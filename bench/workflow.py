@@ -15,33 +15,18 @@ Targets (SPEC issue 3): a transition ≤ 30 ms (median), the list ≤ 50 ms (med
 """
 
 import datetime as dt
-import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import make_data  # noqa: E402
+from bench.common import bench_data, finish, percentile, timed  # noqa: E402
 
 N_TRANSITIONS = 40
 RUNS = 25
 TRANSITION_MS = 30
 LIST_MS = 50
-
-
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return (time.perf_counter() - start) * 1000, result
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def fresh_drafts(proposer, count):
@@ -96,11 +81,7 @@ def fresh_drafts(proposer, count):
 
 
 def main():
-    make_data.setup()
-    if not make_data.is_built():
-        make_data.refuse_foreign_data()
-        print("Building the bench data first…")
-        make_data.build()
+    bench_data()
 
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -185,38 +166,26 @@ def main():
     # --- Report ---------------------------------------------------------------------------
     failures = []
     print(f"\n{'measure':<40} {'median ms':>9} {'p90 ms':>8}  target")
-    for name, timings in results.items():
+    measured = [(f"transition {n}", t, TRANSITION_MS) for n, t in results.items()]
+    measured += [(f"list {label}", t, LIST_MS) for label, t in list_timings.items()]
+    for name, timings, target in measured:
         median = statistics.median(timings)
         print(
-            f"{'transition ' + name + f' (n={len(timings)})':<40} {median:9.1f} "
-            f"{percentile(timings, 0.9):8.1f}  ≤ {TRANSITION_MS} ms"
+            f"{name + f' (n={len(timings)})':<40} {median:9.1f} "
+            f"{percentile(timings, 0.9):8.1f}  ≤ {target} ms"
         )
-        if median > TRANSITION_MS:
-            failures.append(f"transition {name}: {median:.1f} ms > {TRANSITION_MS} ms")
-    for label, timings in list_timings.items():
-        median = statistics.median(timings)
-        print(
-            f"{'list ' + label + f' (n={len(timings)})':<40} {median:9.1f} "
-            f"{percentile(timings, 0.9):8.1f}  ≤ {LIST_MS} ms"
-        )
-        if median > LIST_MS:
-            failures.append(f"list {label}: {median:.1f} ms > {LIST_MS} ms")
+        if median > target:
+            failures.append(f"{name}: {median:.1f} ms > {target} ms")
     print(
         f"\nqueries per list page: {queries[10]} for 10 rows, {queries[100]} for 100 rows "
         f"(the member sees {seen} proposals); a withdraw through the API: {withdraw_queries}"
     )
     if queries[10] != queries[100]:
         failures.append(f"queries per page depend on its size: {queries}")
-    print(
-        f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-        f"{os.cpu_count()} CPUs"
-    )
-    if failures:
-        print("\nOVER TARGET:\n  " + "\n  ".join(failures))
-        sys.exit(1)
-    print(
-        f"\nOK: transitions ≤ {TRANSITION_MS} ms and the list ≤ {LIST_MS} ms (medians); "
-        "queries per page do not depend on its size."
+    finish(
+        failures,
+        f"transitions ≤ {TRANSITION_MS} ms and the list ≤ {LIST_MS} ms (medians); "
+        "queries per page do not depend on its size.",
     )
 
 

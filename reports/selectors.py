@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -379,92 +379,63 @@ def _days(delta: dt.timedelta) -> float:
     return delta.total_seconds() / 86400
 
 
-def _transitions():
-    """Audit events that changed a proposal's state (opinions, ballots and the like do not)."""
-    return AuditEvent.objects.exclude(to_state="").exclude(from_state=F("to_state"))
-
-
-# PostgreSQL computes the medians itself and answers one row per stage: the same rules as
-# _stage_days_in_python, in a single pass over the committee's transition events.
-_STAGE_MEDIANS_SQL = """
+# Every stay in a state, in seconds, in one query that PostgreSQL and SQLite both run: leaving a
+# state, the time since the previous transition or the creation; still in it, up to now (with the
+# proposal's id); a draft that never moved, since its creation.
+_STAYS_SQL = """
 WITH ev AS (
-    SELECT e.from_state, e.to_state, p.state AS current,
-           date_part('epoch', e.at) AS t,
-           date_part('epoch', COALESCE(LAG(e.at) OVER w, p.created_at)) AS prev_t,
-           LEAD(e.id) OVER w AS next_id
-    FROM workflow_auditevent e
-    JOIN workflow_rotationproposal p ON p.id = e.proposal_id
-    WHERE p.committee_id = %(committee)s AND e.to_state <> '' AND e.from_state <> e.to_state
+    SELECT e.proposal_id, e.from_state, e.to_state, {at} AS t,
+           LAG({at}) OVER w AS prev_t, LEAD(e.id) OVER w AS next_id
+    FROM {events} e
+    WHERE e.proposal_id IN (SELECT id FROM {proposals} WHERE committee_id = %(committee)s)
+      AND e.to_state <> '' AND e.from_state <> e.to_state
     WINDOW w AS (PARTITION BY e.proposal_id ORDER BY e.at, e.id)
-), stays AS (
-    -- Leaving a state: the time since the previous transition, or since the creation.
-    SELECT from_state AS state, t - prev_t AS seconds
-    FROM ev WHERE from_state <> ''
-    UNION ALL
-    -- Still in the state the last transition led to: up to now.
-    SELECT to_state, %(now_epoch)s - t
-    FROM ev WHERE next_id IS NULL AND to_state = current
-    UNION ALL
-    -- A draft that never moved: since its creation.
-    SELECT p.state, %(now_epoch)s - date_part('epoch', p.created_at)
-    FROM workflow_rotationproposal p
-    WHERE p.committee_id = %(committee)s AND p.state = 'draft' AND NOT EXISTS (
-        SELECT 1 FROM workflow_auditevent e
-        WHERE e.proposal_id = p.id AND e.to_state <> '' AND e.from_state <> e.to_state
-    )
 )
-SELECT state, percentile_cont(0.5) WITHIN GROUP (ORDER BY GREATEST(seconds, 0) / 86400), COUNT(*)
-FROM stays
-WHERE state = ANY(%(stages)s)
-GROUP BY state
+SELECT ev.from_state, t - COALESCE(prev_t, {created}), NULL
+FROM ev JOIN {proposals} p ON p.id = ev.proposal_id WHERE ev.from_state <> ''
+UNION ALL
+SELECT ev.to_state, %(now)s - t, p.id
+FROM ev JOIN {proposals} p ON p.id = ev.proposal_id
+WHERE next_id IS NULL AND ev.to_state = p.state
+UNION ALL
+SELECT p.state, %(now)s - {created}, p.id FROM {proposals} p
+WHERE p.committee_id = %(committee)s AND p.state = 'draft' AND NOT EXISTS (
+    SELECT 1 FROM {events} e
+    WHERE e.proposal_id = p.id AND e.to_state <> '' AND e.from_state <> e.to_state
+)
 """
 
+# Seconds since 1970 of a timestamp column, the one thing the two databases spell differently.
+_EPOCH = {
+    "postgresql": "date_part('epoch', {})",
+    "sqlite": "((julianday({}) - 2440587.5) * 86400.0)",
+}
 
-def _stage_days_in_python(committee, now) -> dict[str, list[float]]:
-    """The days of every stay in every stage, replaying each proposal's transitions in order."""
-    proposals = (
-        RotationProposal.objects.filter(committee=committee)
-        .order_by()
-        .values_list("id", "state", "created_at")
+
+def _stays(committee, now) -> tuple[dict[str, tuple[float, int]], dict[int, dt.datetime]]:
+    """(stage → (median days of a stay, number of stays), proposal id → when it entered the
+    state it is in)."""
+    epoch = _EPOCH[connection.vendor].format
+    sql = _STAYS_SQL.format(
+        at=epoch("e.at"),
+        created=epoch("p.created_at"),
+        events=AuditEvent._meta.db_table,
+        proposals=RotationProposal._meta.db_table,
     )
-    events = defaultdict(list)
-    for pid, event_id, at, from_state, to_state in (
-        _transitions()
-        .filter(proposal__committee=committee)
-        .order_by()
-        .values_list("proposal_id", "id", "at", "from_state", "to_state")
-    ):
-        events[pid].append((at, event_id, from_state, to_state))
-    stays = defaultdict(list)
-    for pid, current, created_at in proposals:
-        state, since = S.DRAFT, created_at
-        for at, _id, from_state, to_state in sorted(events.get(pid, ())):
-            if from_state:  # not the creation event
-                # Trust the event's from_state: it is what the workflow recorded.
-                stays[from_state].append(max(_days(at - since), 0.0))
-            state, since = to_state, at
-        if state == current:
-            stays[state].append(max(_days(now - since), 0.0))
-    return {stage: stays[stage] for stage in PIPELINE_STAGES if stays[stage]}
-
-
-def _stage_stats(committee, now) -> dict[str, tuple[float, int]]:
-    """stage → (median days of a stay, number of stays)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _STAGE_MEDIANS_SQL,
-                {
-                    "committee": committee.id,
-                    "now_epoch": now.timestamp(),
-                    "stages": list(PIPELINE_STAGES),
-                },
-            )
-            return {state: (float(median), count) for state, median, count in cursor.fetchall()}
-    return {
-        stage: (statistics.median(days), len(days))
-        for stage, days in _stage_days_in_python(committee, now).items()
+    seconds, entered = defaultdict(list), {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"committee": committee.id, "now": now.timestamp()})
+        for state, stay, still_in in cursor.fetchall():
+            seconds[state].append(max(stay, 0))
+            if still_in is not None:
+                # To the millisecond: SQLite's julianday() is a float of days, off by microseconds.
+                entered[still_in] = now - dt.timedelta(seconds=round(stay, 3))
+    stats = {
+        stage: (round(statistics.median(seconds[stage]) / 86400, 6), len(seconds[stage]))
+        for stage in PIPELINE_STAGES
+        if seconds[stage]
     }
+    return stats, entered
 
 
 def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> dict:
@@ -481,9 +452,8 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
     counted from the last transition into that state (a draft without any: its creation), or
     not yet in effect although its effective date has passed.
 
-    A fixed number of queries whatever the number of proposals: four on PostgreSQL (counts,
-    stage medians computed by the database, overdue candidates, when they entered their
-    state), five elsewhere (the medians are computed here from the events)."""
+    A fixed number of queries whatever the number of proposals: three (counts, every stay in
+    every state, overdue candidates)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     state_labels = {value: str(label) for value, label in ProposalState.choices}
@@ -500,7 +470,8 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
         {"state": value, "label": state_labels[value], "count": counts.get(value, 0)}
         for value in ProposalState.values
     ]
-    stats = _stage_stats(committee, now)
+    # The medians, and when each proposal entered the state it is in (its last transition).
+    stats, entered = _stays(committee, now)
     stages = [
         {
             "state": stage,
@@ -514,14 +485,10 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
 
     thresholds = overdue_thresholds()
 
-    def candidates(prefix=""):
-        """Proposals that may be overdue: in a state with a limit, or open and past due."""
-        return Q(**{f"{prefix}state__in": list(thresholds)}) | Q(
-            **{f"{prefix}state__in": OPEN_STATES, f"{prefix}effective_date__lt": today}
-        )
-
+    # Proposals that may be overdue: in a state with a limit, or open and past due.
+    candidates = Q(state__in=list(thresholds)) | Q(state__in=OPEN_STATES, effective_date__lt=today)
     rows = list(
-        RotationProposal.objects.filter(candidates(), committee=committee)
+        RotationProposal.objects.filter(candidates, committee=committee)
         .order_by()
         .values_list(
             "id",
@@ -532,19 +499,6 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
             "official__full_name",
             "target_position__name",
         )
-    )
-    # When each entered its current state: its last transition into that state.
-    entered = dict(
-        _transitions()
-        .filter(
-            candidates("proposal__"),
-            proposal__committee=committee,
-            to_state=F("proposal__state"),
-        )
-        .order_by()
-        .values("proposal_id")
-        .annotate(since=Max("at"))
-        .values_list("proposal_id", "since")
     )
     local = timezone.get_current_timezone()
     waited_too_long = _("%(days)s days in this state (limit %(limit)s)")

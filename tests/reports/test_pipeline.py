@@ -163,7 +163,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_proposals(world,
 
     assert report["total"] == 10
     assert len(report["overdue"]) == 8
-    assert len(few) == len(many) == (4 if connection.vendor == "postgresql" else 5)
+    assert len(few) == len(many) == 3
 
 
 def test_the_tables_show_counts_medians_and_overdue_rows(world, proposals):
