@@ -81,7 +81,7 @@ beat: venv ## Run Celery beat (needs REDIS_URL)
 	$(VENV)/bin/celery -A config beat --loglevel=info
 
 bench: dev-venv ## Run the benchmarks in bench/
-	@for f in bench/*.py; do case $$f in bench/make_data.py) ;; *) echo "== $$f"; $(PY) $$f;; esac; done
+	@for f in bench/*.py; do case $$f in bench/make_data.py|bench/common.py) ;; *) echo "== $$f"; $(PY) $$f;; esac; done
 
 messages: dev-venv ## Update and compile the Vietnamese translation catalogue
 	$(MANAGE) makemessages -l vi --ignore=.venv --no-obsolete
