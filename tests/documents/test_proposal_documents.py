@@ -2,11 +2,11 @@
 same idempotent machinery; the minutes give counts only, never who voted what."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from documents import services
 from documents.models import ProposalDocument
+from lib.errors import AppError
 from tests.documents.conftest import make_proposal, pdf_text
 from workflow.models import BallotReceipt, EligibilityException, EligibleVoter, VoteRound
 
@@ -166,7 +166,7 @@ def test_the_minutes_give_counts_and_never_who_voted_what(world, closed_round, m
 def test_minutes_wait_for_the_vote_to_close(closed_round):
     closed_round.status = "open"
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(AppError):
         services.minutes_render(closed_round)
 
 
