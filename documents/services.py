@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import time
 from functools import partial
 
 from django.conf import settings
@@ -362,13 +361,6 @@ def _store(model, name: str, data: bytes) -> None:
         raise RuntimeError(f"storage saved {saved!r} instead of {name!r}")
 
 
-def _test_delay() -> None:
-    # Lets the fault tests kill a worker mid-render; zero outside tests.
-    delay = float(getattr(settings, "DOCUMENT_RENDER_TEST_DELAY", 0) or 0)
-    if delay > 0:
-        time.sleep(delay)
-
-
 def _release(model, pk: int, *, token: dt.datetime, error: BaseException, on_failed) -> None:
     """After an error: back to pending for the task's retry, or failed after the last attempt."""
     try:
@@ -396,7 +388,6 @@ def _render(model, pk: int, *, build, on_ready, on_failed) -> bool:
         return False
     try:
         obj = model.objects.get(pk=pk)
-        _test_delay()
         pdf = build(obj)
         digest = hashlib.sha256(pdf).hexdigest()
         ours = model.objects.filter(pk=pk, status=RENDERING, render_started_at=token)
