@@ -21,7 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lib.dates import short_date
@@ -560,9 +560,9 @@ def _email_decision(decision: Decision, user, pdf: bytes) -> None:
         "verify_url": decision.verify_url,
         "sha256": decision.sha256,
     }
-    subject = _g("Decision %(number)s on the %(kind)s of an official") % params
+    subject = gettext("Decision %(number)s on the %(kind)s of an official") % params
     body = (
-        _g(
+        gettext(
             "Dear %(name)s,\n\n"
             "%(issuer)s sends decision %(number)s of %(date)s on %(official)s (the PDF file is "
             "attached).\n"

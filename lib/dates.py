@@ -52,3 +52,14 @@ def months_text(months: int) -> str:
     if rest or not years:
         parts.append(ngettext("%(count)s month", "%(count)s months", rest) % {"count": rest})
     return " ".join(parts)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date typed in one of the locale's DATE_INPUT_FORMATS (dd/mm/yyyy, or yyyy-mm-dd as a
+    date input sends it); None when it is none of them."""
+    for fmt in formats.get_format("DATE_INPUT_FORMATS"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None

@@ -36,6 +36,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 
 from documents.models import DocumentProfile, LegalBasis, NumberSeries
+from lib.dates import parse_date
 from lib.text import fold
 from workflow import services as workflow
 from workflow.models import ProposalKind, ProposalState, RotationProposal
@@ -145,7 +146,7 @@ COUNCIL_2021, COUNCIL_2026 = "council 2021–2026", "council 2026–2031"
 
 
 def _d(text: str) -> dt.date:
-    return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    return parse_date(text)
 
 
 # key, name, kind, belongs to the committee, start, end

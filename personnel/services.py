@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
 
+from lib.dates import parse_date
 from lib.text import fold
 
 from .models import Assignment, Official, OrgUnit, Position, PositionTitle
@@ -242,13 +243,9 @@ class _Validator:
             if required:
                 self.error(line, f"thiếu giá trị cột “{column}”", f"column “{column}” is empty")
             return None
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                day = dt.datetime.strptime(raw, fmt).date()
-            except ValueError:
-                continue
-            if day.year >= _EARLIEST_YEAR:
-                return day
+        day = parse_date(raw)
+        if day and day.year >= _EARLIEST_YEAR:
+            return day
         self.error(
             line,
             f"ngày “{raw}” ở cột “{column}” không hợp lệ, cần dd/mm/yyyy hoặc yyyy-mm-dd",

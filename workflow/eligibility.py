@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from lib.dates import add_months
 from lib.text import message_text
@@ -30,8 +30,8 @@ ERROR = "error"
 WARNING = "warning"
 
 NOT_APPLICABLE = {
-    ProposalKind.TRANSFER: N_("Not applicable to a transfer."),
-    ProposalKind.SECONDMENT: N_("Not applicable to a secondment."),
+    ProposalKind.TRANSFER: gettext_noop("Not applicable to a transfer."),
+    ProposalKind.SECONDMENT: gettext_noop("Not applicable to a secondment."),
 }
 
 
@@ -131,7 +131,7 @@ def check_in_planning(p, ctx) -> CheckResult:
                 code,
                 ERROR,
                 True,
-                N_("In the planning for %(title)s, current term %(term)s."),
+                gettext_noop("In the planning for %(title)s, current term %(term)s."),
                 {"title": entry.title.name, "term": term.name},
             )
         key = (term.kind, term.committee_id)
@@ -147,14 +147,14 @@ def check_in_planning(p, ctx) -> CheckResult:
                 code,
                 ERROR,
                 True,
-                N_("In the planning for %(title)s, next term %(term)s."),
+                gettext_noop("In the planning for %(title)s, next term %(term)s."),
                 {"title": entry.title.name, "term": term.name},
             )
     return CheckResult(
         code,
         ERROR,
         False,
-        N_(
+        gettext_noop(
             "Not in the planning for %(title)s (or an equivalent or higher title) for the "
             "current or the next term."
         ),
@@ -172,7 +172,9 @@ def check_remaining_service(p, ctx) -> CheckResult:
         code,
         ERROR,
         left >= needed,
-        N_("%(left_months)s of service left on the effective date; at least %(needed_months)s."),
+        gettext_noop(
+            "%(left_months)s of service left on the effective date; at least %(needed_months)s."
+        ),
         {"left_months": left, "needed_months": needed},
     )
 
@@ -188,14 +190,14 @@ def check_min_duration(p, ctx) -> CheckResult:
                 code,
                 ERROR,
                 False,
-                N_("A rotation needs a duration of at least %(minimum)s months."),
+                gettext_noop("A rotation needs a duration of at least %(minimum)s months."),
                 {"minimum": minimum},
             )
         return CheckResult(
             code,
             ERROR,
             months >= minimum,
-            N_("Rotation of %(months)s months; at least %(minimum)s months."),
+            gettext_noop("Rotation of %(months)s months; at least %(minimum)s months."),
             {"months": months, "minimum": minimum},
         )
     if p.kind == ProposalKind.SECONDMENT:
@@ -205,21 +207,21 @@ def check_min_duration(p, ctx) -> CheckResult:
                 code,
                 ERROR,
                 False,
-                N_("A secondment needs a duration of at most %(maximum)s months."),
+                gettext_noop("A secondment needs a duration of at most %(maximum)s months."),
                 {"maximum": maximum},
             )
         return CheckResult(
             code,
             ERROR,
             months <= maximum,
-            N_("Secondment of %(months)s months; at most %(maximum)s months."),
+            gettext_noop("Secondment of %(months)s months; at most %(maximum)s months."),
             {"months": months, "maximum": maximum},
         )
     if months:
         return CheckResult(
-            code, ERROR, True, N_("Transfer for %(months)s months."), {"months": months}
+            code, ERROR, True, gettext_noop("Transfer for %(months)s months."), {"months": months}
         )
-    return CheckResult(code, ERROR, True, N_("Open-ended transfer."))
+    return CheckResult(code, ERROR, True, gettext_noop("Open-ended transfer."))
 
 
 def check_non_local(p, ctx) -> CheckResult:
@@ -231,7 +233,7 @@ def check_non_local(p, ctx) -> CheckResult:
             code,
             ERROR,
             True,
-            N_("The title %(title)s does not have to be held by a non-local person."),
+            gettext_noop("The title %(title)s does not have to be held by a non-local person."),
             {"title": title.name},
         )
     local = is_local(p.official, unit, rule=p.committee.locality_rule, parents=ctx.unit_parents())
@@ -240,23 +242,25 @@ def check_non_local(p, ctx) -> CheckResult:
             code,
             ERROR,
             False,
-            N_(
+            gettext_noop(
                 "%(official)s is local to %(unit)s; the title %(title)s must go to a non-local person."
             ),
             {"official": p.official.full_name, "unit": unit.name, "title": title.name},
         )
-    return CheckResult(code, ERROR, True, N_("Not local to %(unit)s."), {"unit": unit.name})
+    return CheckResult(
+        code, ERROR, True, gettext_noop("Not local to %(unit)s."), {"unit": unit.name}
+    )
 
 
 def check_equivalent_post(p, ctx) -> CheckResult:
     code = "equivalent_post"
     if p.from_assignment is None:
-        return CheckResult(code, WARNING, False, N_("No current post to compare with."))
+        return CheckResult(code, WARNING, False, gettext_noop("No current post to compare with."))
     current = p.from_assignment.position.title
     target = p.target_position.title
     if target.level == current.level:
         return CheckResult(
-            code, WARNING, True, N_("The target post is equivalent to the current one.")
+            code, WARNING, True, gettext_noop("The target post is equivalent to the current one.")
         )
     justification = (p.higher_post_justification or "").strip()
     if target.level > current.level and justification:
@@ -264,7 +268,7 @@ def check_equivalent_post(p, ctx) -> CheckResult:
             code,
             WARNING,
             True,
-            N_("A higher post, with a written justification: «%(justification)s»."),
+            gettext_noop("A higher post, with a written justification: «%(justification)s»."),
             {"justification": justification},
         )
     levels = {"target": target.level, "current": current.level}
@@ -273,14 +277,14 @@ def check_equivalent_post(p, ctx) -> CheckResult:
             code,
             WARNING,
             False,
-            N_("A higher post (%(target)s > %(current)s) needs a written justification."),
+            gettext_noop("A higher post (%(target)s > %(current)s) needs a written justification."),
             levels,
         )
     return CheckResult(
         code,
         WARNING,
         False,
-        N_("The target post is lower than the current one (%(target)s < %(current)s)."),
+        gettext_noop("The target post is lower than the current one (%(target)s < %(current)s)."),
         levels,
     )
 
@@ -296,11 +300,11 @@ def check_single_open_proposal(p, ctx) -> CheckResult:
             code,
             ERROR,
             False,
-            N_("The official already has an open proposal (no. %(other)s)."),
+            gettext_noop("The official already has an open proposal (no. %(other)s)."),
             {"other": other},
             enforced=True,
         )
-    return CheckResult(code, ERROR, True, N_("No other open proposal."), enforced=True)
+    return CheckResult(code, ERROR, True, gettext_noop("No other open proposal."), enforced=True)
 
 
 def check_target_vacancy(p, ctx) -> CheckResult:
@@ -326,15 +330,17 @@ def check_target_vacancy(p, ctx) -> CheckResult:
     staying = holders - leaving
     if len(staying) < position.seats:
         if leaving and len(holders) >= position.seats:
-            message = N_("The post is being vacated by an approved proposal.")
+            message = gettext_noop("The post is being vacated by an approved proposal.")
         else:
-            message = N_("The post is vacant on the effective date.")
+            message = gettext_noop("The post is vacant on the effective date.")
         return CheckResult(code, WARNING, True, message)
     return CheckResult(
         code,
         WARNING,
         False,
-        N_("The post %(post)s is not vacant on the effective date; a rotation adds no posts."),
+        gettext_noop(
+            "The post %(post)s is not vacant on the effective date; a rotation adds no posts."
+        ),
         {"post": position.name},
     )
 
@@ -348,7 +354,7 @@ def check_current_assignment(p, ctx) -> CheckResult:
             code,
             ERROR,
             False,
-            N_("The official holds no post on the effective date %(effective_date)s."),
+            gettext_noop("The official holds no post on the effective date %(effective_date)s."),
             day,
             enforced=True,
         )
@@ -358,11 +364,13 @@ def check_current_assignment(p, ctx) -> CheckResult:
             code,
             ERROR,
             False,
-            N_("The current post (%(post)s) is not held on %(effective_date)s."),
+            gettext_noop("The current post (%(post)s) is not held on %(effective_date)s."),
             {**post, **day},
             enforced=True,
         )
-    return CheckResult(code, ERROR, True, N_("Holds the post %(post)s."), post, enforced=True)
+    return CheckResult(
+        code, ERROR, True, gettext_noop("Holds the post %(post)s."), post, enforced=True
+    )
 
 
 CHECKS = (
