@@ -2,9 +2,9 @@
 
 Each check is a small function of a proposal-like object (a saved proposal, or an unsaved one
 being created) returning a CheckResult: code, severity, ok and a message (an English msgid and
-its parameters, shown in the active language). Parameters come from the committee's policy fields. Checks marked
-`enforced` refuse the action at once (broken data); other errors block endorsement unless the
-board head grants an exception; warnings only inform.
+its parameters, shown in the active language). Parameters come from the committee's policy
+fields. Checks marked `enforced` refuse the action at once (broken data); other errors block
+endorsement unless the board head grants an exception; warnings only inform.
 """
 
 import datetime as dt
@@ -63,11 +63,15 @@ class CheckResult:
 def results_from_snapshot(snapshot) -> list[CheckResult]:
     """The checklist stored at endorsement. Entries stored before messages had parameters keep
     their one `message` string, shown as it is."""
-    fields = ("code", "severity", "ok", "params", "enforced", "excepted")
     return [
         CheckResult(
-            **{"params": {}, **{k: item[k] for k in fields if k in item}},
-            text=item.get("text") or item.get("message", ""),
+            item["code"],
+            item["severity"],
+            item["ok"],
+            item.get("text") or item.get("message", ""),
+            item.get("params") or {},
+            enforced=item.get("enforced", False),
+            excepted=item.get("excepted", False),
         )
         for item in (snapshot or {}).get("checks", [])
     ]
