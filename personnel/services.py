@@ -146,6 +146,7 @@ class RowError:
     parameters, shown in the active language."""
 
     line: int
+    code: str
     message: str
     params: dict = field(default_factory=dict)
 
@@ -223,20 +224,21 @@ class _Validator:
         # Where each unit / official is defined in the file, to explain a forward reference.
         self.defined_on: dict[tuple[str, str], int] = {}
 
-    def error(self, line: int, message, **params):
-        self.errors.append(RowError(line, message, params))
+    def error(self, line: int, code: str, message, /, **params):
+        self.errors.append(RowError(line, code, message, params))
 
     # Cells.
 
     def text(self, line, row, column, model, field_name, *, required=False) -> str:
         value = (row.get(column) or "").strip()
         if required and not value:
-            self.error(line, _("column “%(column)s” is empty"), column=column)
+            self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
             return value
         limit = model._meta.get_field(field_name).max_length
         if limit and len(value) > limit:
             self.error(
                 line,
+                "too_long",
                 _("column “%(column)s” is longer than %(limit)s characters"),
                 column=column,
                 limit=limit,
@@ -247,13 +249,14 @@ class _Validator:
         raw = (row.get(column) or "").strip()
         if not raw:
             if required:
-                self.error(line, _("column “%(column)s” is empty"), column=column)
+                self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
             return None
         day = parse_date(raw)
         if day and day.year >= _EARLIEST_YEAR:
             return day
         self.error(
             line,
+            "bad_date",
             _("invalid date “%(value)s” in column “%(column)s”; expected dd/mm/yyyy or yyyy-mm-dd"),
             value=raw,
             column=column,
@@ -271,6 +274,7 @@ class _Validator:
         if later and later > line:
             self.error(
                 line,
+                "unit_defined_later",
                 _(
                     "unit “%(code)s” in column “%(column)s” is defined later, on line %(later)s; move that row up"
                 ),
@@ -281,6 +285,7 @@ class _Validator:
         else:
             self.error(
                 line,
+                "unknown_unit",
                 _("unknown unit code “%(code)s” in column “%(column)s”"),
                 code=code,
                 column=column,
@@ -297,6 +302,7 @@ class _Validator:
         if kind is None:
             self.error(
                 line,
+                "bad_kind",
                 _(
                     "unknown unit kind “%(value)s”; expected province, district, commune, town, "
                     "ward or agency"
@@ -305,12 +311,13 @@ class _Validator:
             )
         parent_code = None
         if (row.get("parent_code") or "").strip() == code and code:
-            self.error(line, _("a unit cannot be its own parent"))
+            self.error(line, "own_parent", _("a unit cannot be its own parent"))
         else:
             parent_code = self.unit_ref(line, row, "parent_code")
             if parent_code and self._would_cycle(code, parent_code):
                 self.error(
                     line,
+                    "parent_cycle",
                     _("unit “%(parent)s” lies under “%(code)s” and cannot be its parent"),
                     parent=parent_code,
                     code=code,
@@ -319,6 +326,7 @@ class _Validator:
         if code in self.units:
             self.error(
                 line,
+                "duplicate_unit",
                 _("unit code “%(code)s” is already defined on line %(other)s"),
                 code=code,
                 other=self.units[code].line,
@@ -352,12 +360,18 @@ class _Validator:
         if gender is None:
             self.error(
                 line,
+                "bad_gender",
                 _("unknown gender “%(value)s”; expected “male” or “female”"),
                 value=raw_gender,
             )
         birth_date = self.date(line, row, "birth_date", required=True)
         if birth_date and birth_date > dt.date.today():
-            self.error(line, _("birth date %(day)s is in the future"), day=short_date(birth_date))
+            self.error(
+                line,
+                "future_birth_date",
+                _("birth date %(day)s is in the future"),
+                day=short_date(birth_date),
+            )
         values = {"full_name": full_name, "gender": gender, "birth_date": birth_date}
         for column, model_field in _OFFICIAL_OPTIONAL.items():
             if column not in self.header:
@@ -369,6 +383,7 @@ class _Validator:
         if key in self.officials:
             self.error(
                 line,
+                "duplicate_official",
                 _("official key “%(key)s” is already defined on line %(other)s"),
                 key=key,
                 other=self.officials[key].line,
@@ -380,27 +395,31 @@ class _Validator:
     def assignment(self, line: int, row: dict):
         official_key = (row.get("official_key") or "").strip()
         if not official_key:
-            self.error(line, _("column “%(column)s” is empty"), column="official_key")
+            self.error(line, "empty", _("column “%(column)s” is empty"), column="official_key")
         elif official_key not in self.officials and official_key not in self.db_official_keys:
             later = self.defined_on.get(("official", official_key))
             if later and later > line:
                 self.error(
                     line,
+                    "official_defined_later",
                     _("official “%(key)s” is defined later, on line %(later)s; move that row up"),
                     key=official_key,
                     later=later,
                 )
             else:
-                self.error(line, _("unknown official key “%(key)s”"), key=official_key)
+                self.error(
+                    line, "unknown_official", _("unknown official key “%(key)s”"), key=official_key
+                )
         unit_code = (row.get("unit_code") or "").strip()
         if not unit_code:
-            self.error(line, _("column “%(column)s” is empty"), column="unit_code")
+            self.error(line, "empty", _("column “%(column)s” is empty"), column="unit_code")
         else:
             unit_code = self.unit_ref(line, row, "unit_code") or ""
         title_code = (row.get("title_code") or "").strip()
         if title_code not in self.titles:
             self.error(
                 line,
+                "unknown_title",
                 _("unknown position title code “%(code)s”; titles are set up in the admin"),
                 code=title_code,
             )
@@ -409,6 +428,7 @@ class _Validator:
         if start and end and end < start:
             self.error(
                 line,
+                "end_before_start",
                 _("end date %(end)s is before start date %(start)s"),
                 end=short_date(end),
                 start=short_date(start),
@@ -417,6 +437,7 @@ class _Validator:
         if raw_flag not in _TRUE | _FALSE:
             self.error(
                 line,
+                "bad_flag",
                 _("column “is_concurrent” must be “yes” or empty, not “%(value)s”"),
                 value=row.get("is_concurrent"),
             )
@@ -435,6 +456,7 @@ class _Validator:
         if identity in self.assignments:
             self.error(
                 line,
+                "duplicate_assignment",
                 _("duplicates the assignment on line %(other)s"),
                 other=self.assignments[identity].line,
             )
@@ -468,6 +490,7 @@ class _Validator:
                 if line is not None:
                     self.error(
                         line,
+                        "open_twice",
                         _(
                             "the official would hold this post twice with no end date, the other "
                             "from %(others)s; give an end date"
@@ -484,7 +507,7 @@ def _read_rows(stream: Iterable[str], delimiter: str):
     try:
         header = next(reader, None)
         if header is None:
-            raise ImportRejected([RowError(1, _("the file is empty"))])
+            raise ImportRejected([RowError(1, "empty_file", _("the file is empty"))])
         header = [h.strip().lstrip("\ufeff").lower() for h in header]
         line = reader.line_num + 1
         for cells in reader:
@@ -493,7 +516,11 @@ def _read_rows(stream: Iterable[str], delimiter: str):
             line = reader.line_num + 1
     except csv.Error as exc:
         raise ImportRejected(
-            [RowError(reader.line_num, _("malformed CSV: %(error)s"), {"error": exc})]
+            [
+                RowError(
+                    reader.line_num, "malformed_csv", _("malformed CSV: %(error)s"), {"error": exc}
+                )
+            ]
         )
     return header, rows
 
@@ -512,12 +539,17 @@ def personnel_import_csv(
     unknown = [h for h in header if h not in IMPORT_COLUMNS]
     if unknown:
         errors.append(
-            RowError(1, _("unknown columns: %(columns)s"), {"columns": ", ".join(unknown)})
+            RowError(
+                1,
+                "unknown_columns",
+                _("unknown columns: %(columns)s"),
+                {"columns": ", ".join(unknown)},
+            )
         )
     if "record" not in header:
-        errors.append(RowError(1, _("the “record” column is missing")))
+        errors.append(RowError(1, "no_record_column", _("the “record” column is missing")))
     if len(set(header)) != len(header):
-        errors.append(RowError(1, _("a column appears twice")))
+        errors.append(RowError(1, "duplicate_column", _("a column appears twice")))
     if errors:
         raise ImportRejected(errors)
 
@@ -531,6 +563,7 @@ def personnel_import_csv(
         if len(cells) > len(header):
             validator.error(
                 line,
+                "too_many_cells",
                 _("the row has %(cells)s cells, more than the %(columns)s header columns"),
                 cells=len(cells),
                 columns=len(header),
@@ -539,6 +572,7 @@ def personnel_import_csv(
         if record is None:
             validator.error(
                 line,
+                "bad_record",
                 _("column “record” must be unit, official or assignment, not “%(value)s”"),
                 value=raw_record,
             )
@@ -563,7 +597,9 @@ def personnel_import_csv(
                 transaction.set_rollback(True)
     except IntegrityError as exc:
         # The checks above should have caught it; never leave half a file behind.
-        raise ImportRejected([RowError(0, _("the database refused: %(error)s"), {"error": exc})])
+        raise ImportRejected(
+            [RowError(0, "database", _("the database refused: %(error)s"), {"error": exc})]
+        )
     return result
 
 

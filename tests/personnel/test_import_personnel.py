@@ -230,6 +230,7 @@ def test_the_service_lists_every_error_with_its_line(catalogue):
     with pytest.raises(ImportRejected) as exc:
         personnel_import_csv(stream=io.StringIO(text))
     assert [e.line for e in exc.value.errors] == [2, 2, 4, 4]
+    assert [e.code for e in exc.value.errors] == ["empty", "bad_date", "empty", "empty"]
     assert all(e.text() for e in exc.value.errors)
 
 
