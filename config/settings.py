@@ -180,8 +180,6 @@ CELERY_BEAT_SCHEDULE = {
 # keep it above the render task's hard time limit (90 s).
 DOCUMENT_RENDER_STALE_SECONDS = int(env("DOCUMENT_RENDER_STALE_SECONDS", "120"))
 DOCUMENT_RENDER_MAX_ATTEMPTS = int(env("DOCUMENT_RENDER_MAX_ATTEMPTS", "5"))
-# Tests only: seconds a render sleeps after its claim, so a worker can be killed mid-render.
-DOCUMENT_RENDER_TEST_DELAY = float(env("RENDER_TEST_DELAY", "0"))
 # Largest PDF the public verification page accepts for hashing.
 DOCUMENT_VERIFY_MAX_UPLOAD_BYTES = int(env("DOCUMENT_VERIFY_MAX_UPLOAD_BYTES", str(10 << 20)))
 

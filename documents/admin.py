@@ -76,7 +76,11 @@ class DecisionAdmin(admin.ModelAdmin):
             services.decision_render_retry(decision=decision, actor=request.user)
             for decision in queryset.filter(status=Decision.Status.FAILED)
         )
-        self.message_user(request, f"Đã xếp lại {count} quyết định để tạo PDF.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("%(count)s decisions queued again for their PDF.") % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ProposalDocument)

@@ -1,20 +1,17 @@
 """Decision API (SPEC §9). Thin: selectors decide who sees what, services do the writes."""
 
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from personnel.api import int_param
+
 from . import selectors, services
 from .models import Decision, ProposalDocument
-
-
-class NotReady(exceptions.APIException):
-    status_code = 409
-    default_code = "not_ready"
-    default_detail = "Tệp văn bản chưa sẵn sàng (the PDF is not ready yet)."
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -51,7 +48,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 def pdf_response(obj, *, filename: str) -> FileResponse:
     """The stored PDF, or 409 while it is not rendered."""
     if obj.status != Decision.Status.READY or not obj.file:
-        raise NotReady(str(services.DocumentNotReady(obj.status)))
+        raise services.DocumentNotReady(obj.status)
     return FileResponse(
         obj.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
     )
@@ -87,10 +84,7 @@ class DecisionAcknowledgeView(APIView):
     )
     def post(self, request, pk):
         decision = selectors.decision_get_for_user(request.user, pk)
-        try:
-            at = services.decision_acknowledge(decision=decision, user=request.user)
-        except services.DocumentNotReady as exc:
-            raise NotReady(str(exc))
+        at = services.decision_acknowledge(decision=decision, user=request.user)
         return Response({"acknowledged_at": at})
 
 
@@ -125,14 +119,8 @@ class ProposalDocumentListView(generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.proposal_documents_visible_to(self.request.user).order_by("-created_at")
-        proposal = self.request.query_params.get("proposal")
-        if proposal:
-            if not proposal.isdigit():
-                raise exceptions.ValidationError(
-                    {"proposal": f"'{proposal}' không phải là số (not a number)."}
-                )
-            qs = qs.filter(proposal_id=int(proposal))
-        return qs
+        proposal = int_param(self.request, "proposal")
+        return qs if proposal is None else qs.filter(proposal_id=proposal)
 
 
 class ProposalDocumentPdfView(APIView):
@@ -140,6 +128,6 @@ class ProposalDocumentPdfView(APIView):
     def get(self, request, pk):
         document = selectors.proposal_documents_visible_to(request.user).filter(pk=pk).first()
         if document is None:
-            raise exceptions.NotFound("Không tìm thấy văn bản (document not found).")
+            raise exceptions.NotFound(_("Document not found."))
         kind = "To-trinh" if document.kind == ProposalDocument.Kind.SUBMISSION else "Bien-ban"
         return pdf_response(document, filename=f"{kind}-{document.proposal_id}.pdf")

@@ -2,13 +2,15 @@
 preview and the PDF (WeasyPrint); the fonts are files in documents/fonts, embedded through
 @font-face, so a letter looks the same on every machine.
 
-The wording of the decision lives here (Party form, HD 36; State form, NĐ 30); the data it
-is built from is frozen in `Decision.content` when the decision is issued.
+The wording of the decision lives in its template (Party form, HD 36; State form, NĐ 30); the
+data it is built from is frozen in `Decision.content` when the decision is issued. Letters are
+always in Vietnamese, whatever the language of the person who asks for them.
 """
 
 import atexit
 import base64
 import datetime as dt
+import functools
 import io
 import logging
 import threading
@@ -16,8 +18,11 @@ from pathlib import Path
 
 import qrcode
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from lib.dates import date_words, short_date
+from lib.text import message_text
 from personnel.models import Board, BoardMember
 
 from .models import DocumentProfile
@@ -36,37 +41,40 @@ FONT_FILES = [
 
 PARTY, STATE = "party", "state"
 
-KIND_VERB = {"rotation": "luân chuyển", "transfer": "điều động", "secondment": "biệt phái"}
+# The kinds as verbs ("luân chuyển") and the checks' names: the catalogue's labels, lower-cased.
+KIND_VERB = {"rotation": _("Rotation"), "transfer": _("Transfer"), "secondment": _("Secondment")}
 
 CHECK_LABELS = {
-    "in_planning": "Trong quy hoạch chức danh đến",
-    "remaining_service": "Còn đủ thời gian công tác",
-    "min_duration": "Thời gian luân chuyển, biệt phái",
-    "non_local": "Không là người địa phương",
-    "equivalent_post": "Chức vụ tương đương",
-    "single_open_proposal": "Không có đề nghị khác đang xử lý",
-    "target_vacancy": "Vị trí đến còn trống",
-    "current_assignment": "Đang giữ chức vụ hiện tại",
+    "in_planning": _("In the planning"),
+    "remaining_service": _("Remaining service"),
+    "min_duration": _("Duration"),
+    "non_local": _("Not local to the target unit"),
+    "equivalent_post": _("Equivalent post"),
+    "single_open_proposal": _("No other open proposal"),
+    "target_vacancy": _("Target post vacant"),
+    "current_assignment": _("Holds the current post"),
 }
+
+
+def kind_verb(kind: str) -> str:
+    return str(KIND_VERB.get(kind, KIND_VERB["rotation"])).lower()
+
+
+def in_vietnamese(render):
+    """Letters and e-mails are Vietnamese whatever the language of the request."""
+
+    def wrapped(*args, **kwargs):
+        with translation.override("vi"):
+            return render(*args, **kwargs)
+
+    return functools.update_wrapper(wrapped, render)
 
 
 # --- Dates and names ------------------------------------------------------------------------
 
 
-def vn_date(day: dt.date) -> str:
-    """dd/mm/yyyy, as in the body of a letter."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
-def vn_date_words(day: dt.date) -> str:
-    """ "ngày 05 tháng 6 năm 2024": days below 10 and the months 1 and 2 take a leading zero
-    (NĐ 30 and the HD 36 example "ngày 20 tháng 02 năm 2018")."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
 def place_date_line(place: str, day: dt.date) -> str:
-    return f"{place}, {vn_date_words(day)}"
+    return f"{place}, {date_words(day)}"
 
 
 def sentence_case(text: str) -> str:
@@ -128,53 +136,10 @@ def qr_data_uri(text: str) -> str:
 # --- The decision ---------------------------------------------------------------------------
 
 
-def _person(content: dict, *, capital: bool = False) -> str:
+def _person(content: dict) -> str:
     if content["form"] == STATE:
-        word = "bà" if content["official"].get("gender") == "female" else "ông"
-    else:
-        word = "đồng chí"
-    return sentence_case(word) if capital else word
-
-
-def article_1(content: dict) -> str:
-    kind = content["kind"]
-    verb = KIND_VERB[kind]
-    who = f"{_person(content)} {content['official']['name']}, {content['from_post']}"
-    effective = vn_date(dt.date.fromisoformat(content["effective_date"]))
-    months = content.get("duration_months")
-    text = f"{sentence_case(verb)} {who}, đến giữ chức {content['to_post']}"
-    if kind == "transfer":
-        # An open-ended transfer (điều động) has no duration.
-        text += f", kể từ ngày {effective}."
-        if months:
-            text += f" Thời hạn điều động là {months} tháng."
-        return text
-    return f"{text}. Thời gian {verb} là {months} tháng, kể từ ngày {effective}."
-
-
-def article_2(content: dict) -> str:
-    person = _person(content, capital=True)
-    name = content["official"]["name"]
-    keep = (
-        "Trường hợp phụ cấp chức vụ ở vị trí mới thấp hơn phụ cấp chức vụ hiện hưởng thì được "
-        "bảo lưu phụ cấp chức vụ hiện hưởng"
-    )
-    if content["kind"] == "rotation":
-        return (
-            f"{person} {name} được hưởng các chế độ, chính sách đối với cán bộ luân chuyển theo "
-            f"quy định hiện hành; cơ quan, đơn vị nơi đến bảo đảm điều kiện làm việc và chế độ, "
-            f"chính sách. {keep} trong thời gian luân chuyển."
-        )
-    if content["kind"] == "secondment":
-        return (
-            f"Trong thời gian biệt phái, {_person(content)} {name} vẫn thuộc biên chế của "
-            f"{unit_in_sentence(content['from_unit_ref'])} và được hưởng các chế độ, chính sách theo quy định hiện "
-            f"hành. {keep} trong thời gian biệt phái."
-        )
-    return (
-        f"{person} {name} được hưởng các chế độ, chính sách theo quy định hiện hành. {keep} "
-        f"theo quy định."
-    )
+        return "bà" if content["official"].get("gender") == "female" else "ông"
+    return "đồng chí"
 
 
 def _units(content: dict) -> list[str]:
@@ -184,15 +149,6 @@ def _units(content: dict) -> list[str]:
         if label not in labels:
             labels.append(label)
     return labels
-
-
-def article_3(content: dict) -> str:
-    executors = [content["board_name"], content["office_name"], *_units(content)]
-    executors = [name for name in executors if name]
-    return (
-        f"{', '.join(executors)} và {_person(content)} có tên tại Điều 1 căn cứ Quyết định "
-        f"thi hành."
-    )
 
 
 def recipients(content: dict) -> list[str]:
@@ -216,13 +172,24 @@ def decision_context(decision, *, preview: bool = False, pdf: bool = False) -> d
     if form == STATE:
         bases_lines = [f"{text};" for text in bases]
         proposer_line = f"Theo đề nghị của {content['board_name']}."
-        summary = f"Về việc {KIND_VERB[content['kind']]} cán bộ"
+        summary = f"Về việc {kind_verb(content['kind'])} cán bộ"
     else:
         bases_lines = [f"- {text};" for text in bases]
         proposer_line = f"- Xét đề nghị của {content['board_name']},"
-        summary = f"về việc {KIND_VERB[content['kind']]} cán bộ"
+        summary = f"về việc {kind_verb(content['kind'])} cán bộ"
     signing = content["signing"]
     return {
+        "content": content,
+        "kind": content["kind"],
+        "verb": kind_verb(content["kind"]),
+        "person": _person(content),
+        "effective_date": dt.date.fromisoformat(content["effective_date"]),
+        "from_unit": unit_in_sentence(content["from_unit_ref"]),
+        "executors": [
+            name
+            for name in (content["board_name"], content["office_name"], *_units(content))
+            if name
+        ],
         "form": form,
         "preview": preview,
         "title": f"Quyết định {content['number_display']}",
@@ -234,7 +201,6 @@ def decision_context(decision, *, preview: bool = False, pdf: bool = False) -> d
         "collective_name": content["collective_name"],
         "bases_lines": bases_lines,
         "proposer_line": proposer_line,
-        "articles": [article_1(content), article_2(content), article_3(content)],
         "recipients": recipients(content),
         "signing": signing,
         "verify_url": content["verify_url"],
@@ -264,6 +230,7 @@ def letter_css_text() -> str:
     return render_to_string("documents/letter.css", {"font_faces": font_faces()})
 
 
+@in_vietnamese
 def decision_html(decision, *, preview: bool = False, pdf: bool = False) -> str:
     return render_to_string(
         "documents/decision.html", decision_context(decision, preview=preview, pdf=pdf)
@@ -334,25 +301,24 @@ def html_to_pdf(html: str, *, identifier: str = "") -> bytes:
 
 def _snapshot_checks(snapshot) -> list[dict]:
     """The checklist the committee saw, from the snapshot taken at endorsement: a list of
-    {code, severity, ok, message}, alone or under "checks" / "eligibility"."""
+    {code, severity, ok, text, params} (or, stored earlier, a `message`), alone or under
+    "checks" / "eligibility"."""
     if isinstance(snapshot, dict):
         snapshot = snapshot.get("checks") or snapshot.get("eligibility") or []
-    checks = []
-    for item in snapshot or []:
-        if not isinstance(item, dict):
-            continue
-        code = str(item.get("code", ""))
-        checks.append(
-            {
-                "code": code,
-                "label": CHECK_LABELS.get(code, code),
-                "severity": item.get("severity", ""),
-                "ok": bool(item.get("ok")),
-                "excepted": bool(item.get("excepted")),
-                "message": str(item.get("message", "")),
-            }
-        )
-    return checks
+    return [
+        {
+            "code": item.get("code", ""),
+            "label": CHECK_LABELS.get(item.get("code"), ""),
+            "severity": item.get("severity", ""),
+            "ok": bool(item.get("ok")),
+            "excepted": bool(item.get("excepted")),
+            "message": message_text(
+                item.get("text") or item.get("message", ""), item.get("params")
+            ),
+        }
+        for item in snapshot or []
+        if isinstance(item, dict)
+    ]
 
 
 def _header(committee, *, second_line: str, day: dt.date) -> dict:
@@ -380,10 +346,11 @@ def _common(committee, title: str, *, pdf: bool) -> dict:
 
 
 def _move_sentence(proposal) -> str:
-    verb = KIND_VERB[proposal.kind]
+    verb = kind_verb(proposal.kind)
     text = (
         f"{verb} đồng chí {proposal.official.full_name}, {proposal.from_assignment.position.name}, "
-        f"đến giữ chức {proposal.target_position.name}, kể từ ngày {vn_date(proposal.effective_date)}"
+        f"đến giữ chức {proposal.target_position.name}, kể từ ngày "
+        f"{short_date(proposal.effective_date)}"
     )
     if proposal.duration_months:
         text += f"; thời gian {verb} {proposal.duration_months} tháng"
@@ -410,7 +377,7 @@ def submission_context(document, *, pdf: bool = False) -> dict:
     if granted is None:
         granted = proposal.exceptions.order_by("created_at", "id").values("code", "justification")
     exceptions = [
-        {"label": CHECK_LABELS.get(e["code"], e["code"]), "justification": e["justification"]}
+        {"label": CHECK_LABELS.get(e["code"], ""), "justification": e["justification"]}
         for e in granted
     ]
     excepted = {e["code"] for e in granted}
@@ -418,9 +385,9 @@ def submission_context(document, *, pdf: bool = False) -> dict:
     for check in checks:
         check["excepted"] = not check["ok"] and (check["excepted"] or check["code"] in excepted)
     return {
-        **_common(committee, f"Tờ trình về việc {KIND_VERB[proposal.kind]} cán bộ", pdf=pdf),
+        **_common(committee, f"Tờ trình về việc {kind_verb(proposal.kind)} cán bộ", pdf=pdf),
         **_header(committee, second_line=board_name.upper(), day=day),
-        "summary": f"về việc {KIND_VERB[proposal.kind]} cán bộ",
+        "summary": f"về việc {kind_verb(proposal.kind)} cán bộ",
         "addressee": committee.name,
         "board_name": board_name,
         "move": _move_sentence(proposal),
@@ -450,7 +417,7 @@ def minutes_context(document, *, pdf: bool = False) -> dict:
         "place_date": place_date_line(committee.place_name, closed.date()),
         "collective": committee.name,
         "move": _move_sentence(proposal),
-        "closed_at": f"{closed:%H} giờ {closed:%M}, {vn_date_words(closed.date())}",
+        "closed_at": f"{closed:%H} giờ {closed:%M}, {date_words(closed.date())}",
         "incumbent": vote.incumbent_count,
         "eligible": vote.eligible_voters.count(),
         "cast": cast,
@@ -462,14 +429,13 @@ def minutes_context(document, *, pdf: bool = False) -> dict:
         "approve_percent": f"{100 * approve / vote.incumbent_count:.1f}".replace(".", ",")
         if vote.incumbent_count
         else "0",
-        "casting": {"approve": "tán thành", "disapprove": "không tán thành"}.get(
-            vote.casting_choice, ""
-        ),
+        "casting": vote.casting_choice,
         "passed": vote.passed,
         "chair_name": user_display_name(vote.opened_by),
     }
 
 
+@in_vietnamese
 def proposal_document_html(document, *, pdf: bool = False) -> str:
     if document.kind == "minutes":
         return render_to_string("documents/minutes.html", minutes_context(document, pdf=pdf))

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from personnel.models import (
     Assignment,
@@ -92,7 +93,7 @@ def decision_get_for_user(user, pk: int) -> Decision:
         .first()
     )
     if decision is None:
-        raise Http404("Không tìm thấy quyết định (decision not found).")
+        raise Http404(_("Decision not found."))
     return decision
 
 

@@ -11,18 +11,21 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import time
 from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from lib.dates import short_date
+from lib.errors import Conflict, Invalid, NotAllowed
 from lib.text import fold
 from personnel.models import Board, CommitteeMember, Term
 from workflow.audit import audit_append
@@ -48,15 +51,20 @@ PENDING, RENDERING, READY, FAILED = (
 )
 
 
-class DocumentNotReady(Exception):
+class DocumentNotReady(Conflict):
     """The file is asked for before it is rendered (the API answers 409)."""
 
-    def __init__(self, status: str):
-        self.status = status
+    def __init__(self, render_status: str):
         super().__init__(
-            f"Tệp văn bản chưa sẵn sàng, trạng thái hiện tại: "
-            f"{RenderStatus(status).label} (the PDF is not ready yet: {status})."
+            _("The PDF is not ready yet; it is %(status)s."),
+            code="not_ready",
+            params={"status": RenderStatus(render_status).label},
         )
+
+
+class NotTheOfficial(NotAllowed, PermissionDenied):
+    """Someone other than the official named in a decision acknowledges it (a 403 on pages and
+    in the API alike)."""
 
 
 def stale_seconds() -> float:
@@ -81,9 +89,10 @@ def _period_for(*, committee, form: str, day: dt.date) -> str:
         .first()
     )
     if term is None:
-        raise ValidationError(
-            f"Chưa khai báo nhiệm kỳ của {committee} chứa ngày {day:%d/%m/%Y} "
-            f"(no committee term covers this date)."
+        raise Invalid(
+            _("No term of %(committee)s is recorded for %(day)s."),
+            code="no_term",
+            params={"committee": str(committee), "day": short_date(day)},
         )
     return f"term:{term.pk}"
 
@@ -91,7 +100,7 @@ def _period_for(*, committee, form: str, day: dt.date) -> str:
 def decision_number_next(*, committee, doc_type: str, form: str, day: dt.date) -> tuple:
     """Take the next number of the series, holding the series row locked until commit."""
     period = _period_for(committee=committee, form=form, day=day)
-    series, _ = NumberSeries.objects.get_or_create(
+    series, _created = NumberSeries.objects.get_or_create(
         committee=committee, doc_type=doc_type, period=period
     )
     # Lock the row: two clerks may issue at the same moment; the second waits for the first.
@@ -219,8 +228,10 @@ def _decision_content(*, decision: Decision, profile: DocumentProfile) -> dict:
 def _signer_role_for(*, committee, signer, day: dt.date, claimed: str | None) -> str:
     if claimed:
         if claimed not in Decision.SignerRole.values:
-            raise ValidationError(
-                f"Vai trò người ký không hợp lệ: {claimed} (signer role must be chair or deputy)."
+            raise Invalid(
+                _("The signer signs as chair or deputy, not %(role)s."),
+                code="signer_role",
+                params={"role": claimed},
             )
         return claimed
     roles = set(
@@ -232,9 +243,8 @@ def _signer_role_for(*, committee, signer, day: dt.date, claimed: str | None) ->
         return Decision.SignerRole.CHAIR
     if CommitteeMember.Role.DEPUTY in roles:
         return Decision.SignerRole.DEPUTY
-    raise ValidationError(
-        "Người ký phải là Bí thư hoặc Phó Bí thư đương nhiệm của cấp ủy "
-        "(the signer must be the committee's chair or a deputy)."
+    raise Invalid(
+        _("The signer must be the committee's chair or a deputy in office."), code="signer"
     )
 
 
@@ -351,13 +361,6 @@ def _store(model, name: str, data: bytes) -> None:
         raise RuntimeError(f"storage saved {saved!r} instead of {name!r}")
 
 
-def _test_delay() -> None:
-    # Lets the fault tests kill a worker mid-render; zero outside tests.
-    delay = float(getattr(settings, "DOCUMENT_RENDER_TEST_DELAY", 0) or 0)
-    if delay > 0:
-        time.sleep(delay)
-
-
 def _release(model, pk: int, *, token: dt.datetime, error: BaseException, on_failed) -> None:
     """After an error: back to pending for the task's retry, or failed after the last attempt."""
     try:
@@ -385,7 +388,6 @@ def _render(model, pk: int, *, build, on_ready, on_failed) -> bool:
         return False
     try:
         obj = model.objects.get(pk=pk)
-        _test_delay()
         pdf = build(obj)
         digest = hashlib.sha256(pdf).hexdigest()
         ours = model.objects.filter(pk=pk, status=RENDERING, render_started_at=token)
@@ -492,9 +494,7 @@ def minutes_render(vote_round) -> ProposalDocument:
     """Queue the vote minutes (Biên bản kiểm phiếu) of a closed round: counts only, never who
     voted what. Call at close_vote, inside its transaction."""
     if vote_round.status != "closed":
-        raise ValidationError(
-            "Chỉ lập biên bản kiểm phiếu khi đã kết thúc biểu quyết (the vote is not closed)."
-        )
+        raise Conflict(_("The vote minutes wait for the vote to close."), code="vote_open")
     return _document_queue(
         key=f"minutes:{vote_round.pk}",
         proposal=vote_round.proposal,
@@ -546,20 +546,31 @@ def attachment_name(decision: Decision) -> str:
     return f"Quyet-dinh-{label}.pdf"
 
 
+@rendering.in_vietnamese
 def _email_decision(decision: Decision, user, pdf: bytes) -> None:
     content = decision.content
-    subject = (
-        f"Quyết định {decision.number_display} về việc "
-        f"{rendering.KIND_VERB.get(content.get('kind'), 'luân chuyển')} cán bộ"
-    )
+    params = {
+        "number": decision.number_display,
+        "kind": rendering.kind_verb(content.get("kind")),
+        "name": selectors.user_display_name(user),
+        "issuer": content.get("issuing_body", ""),
+        "date": short_date(decision.issued_on),
+        "official": content.get("official", {}).get("name", ""),
+        "link": f"{settings.SITE_URL}/decisions/{decision.pk}/",
+        "verify_url": decision.verify_url,
+        "sha256": decision.sha256,
+    }
+    subject = gettext("Decision %(number)s on the %(kind)s of an official") % params
     body = (
-        f"Kính gửi {selectors.user_display_name(user)},\n\n"
-        f"{content.get('issuing_body', '')} gửi Quyết định {decision.number_display} ngày "
-        f"{rendering.vn_date(decision.issued_on)} về {content.get('official', {}).get('name', '')}"
-        f" (tệp PDF đính kèm).\n"
-        f"Xem và xác nhận đã nhận: {settings.SITE_URL}/decisions/{decision.pk}/\n"
-        f"Kiểm tra tính xác thực: {decision.verify_url}\n"
-        f"SHA-256: {decision.sha256}\n"
+        gettext(
+            "Dear %(name)s,\n\n"
+            "%(issuer)s sends decision %(number)s of %(date)s on %(official)s (the PDF file is "
+            "attached).\n"
+            "Read it and acknowledge receipt: %(link)s\n"
+            "Check that it is genuine: %(verify_url)s\n"
+            "SHA-256: %(sha256)s\n"
+        )
+        % params
     )
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     message.attach(attachment_name(decision), pdf, "application/pdf")
@@ -634,14 +645,13 @@ def decision_deliver(*, decision_id: int) -> int:
 def decision_acknowledge(*, decision: Decision, user) -> dt.datetime:
     """The official named in the decision confirms receipt; a second call changes nothing."""
     if decision.proposal.official.user_id is None or decision.proposal.official.user_id != user.pk:
-        raise PermissionDenied(
-            "Chỉ cán bộ có tên trong quyết định mới xác nhận đã nhận "
-            "(only the official named in the decision may acknowledge it)."
+        raise NotTheOfficial(
+            _("Only the official named in the decision acknowledges it."), code="not_the_official"
         )
     if decision.status != READY:
         raise DocumentNotReady(decision.status)
     with transaction.atomic():
-        delivery, _ = Delivery.objects.get_or_create(
+        delivery, _created = Delivery.objects.get_or_create(
             decision=decision, recipient=user, defaults={"reason": Delivery.Reason.SUBJECT}
         )
         # Lock: a double click records one acknowledgement and one audit event.
@@ -675,7 +685,7 @@ def documents_sweep(*, older_than: float | None = None) -> dict:
         for pk, started in worn_out.values_list("pk", "render_started_at"):
             with transaction.atomic():
                 if model.objects.filter(pk=pk, status=RENDERING, render_started_at=started).update(
-                    status=FAILED, error="Quá số lần thử (too many attempts)"
+                    status=FAILED, error="too many attempts"
                 ):
                     on_failed(pk, RuntimeError("too many attempts; the worker kept dying"))
                     counts["failed"] += 1

@@ -6,7 +6,10 @@ from django.http import Http404
 from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import AppError
 
 
 class Pagination(PageNumberPagination):
@@ -73,6 +76,8 @@ def _flatten(detail):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, AppError):
+        return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.authtoken.models import Token
@@ -69,21 +70,28 @@ class OfficialDetailSerializer(OfficialSerializer):
         ]
 
 
-def _int_param(request, name):
+# Query parameters, shared by the other apps' APIs: None when absent, 400 when malformed.
+
+
+def _invalid(name: str, message, **params):
+    return exceptions.ValidationError({name: str(message) % params if params else message})
+
+
+def int_param(request, name):
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
     try:
         number = int(value)
     except ValueError:
-        raise exceptions.ValidationError({name: f"'{value}' không phải là số (not a number)."})
+        raise _invalid(name, _("'%(value)s' is not a number."), value=value)
     # Ids are 64-bit; a longer number would crash the database driver instead of matching nothing.
     if not -(2**63) <= number < 2**63:
-        raise exceptions.ValidationError({name: f"'{value}' quá lớn (number out of range)."})
+        raise _invalid(name, _("'%(value)s' is too large."), value=value)
     return number
 
 
-def _bool_param(request, name):
+def bool_param(request, name):
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
@@ -91,19 +99,17 @@ def _bool_param(request, name):
         return True
     if value.lower() in ("0", "false", "no"):
         return False
-    raise exceptions.ValidationError({name: "Dùng true hoặc false (use true or false)."})
+    raise _invalid(name, _("Use true or false."))
 
 
-def _date_param(request, name):
+def date_param(request, name):
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise exceptions.ValidationError(
-            {name: "Ngày không hợp lệ, dùng YYYY-MM-DD (invalid date)."}
-        )
+        raise _invalid(name, _("Not a date; use YYYY-MM-DD."))
 
 
 class TokenView(APIView):
@@ -128,15 +134,11 @@ class TokenView(APIView):
         if not isinstance(username, str) or not isinstance(password, str):
             username = password = ""
         if not username or not password:
-            raise exceptions.ValidationError(
-                "Cần tên đăng nhập và mật khẩu (username and password are required)."
-            )
+            raise exceptions.ValidationError(_("Username and password are required."))
         user = authenticate(request, username=username, password=password)
         if user is None:
-            raise exceptions.AuthenticationFailed(
-                "Sai tên đăng nhập hoặc mật khẩu (wrong username or password)."
-            )
-        token, _ = Token.objects.get_or_create(user=user)
+            raise exceptions.AuthenticationFailed(_("Wrong username or password."))
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 
@@ -183,9 +185,9 @@ class PositionListView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.position_list(
-            unit_id=_int_param(self.request, "unit"),
-            vacant=_bool_param(self.request, "vacant"),
-            vacant_on=_date_param(self.request, "on"),
+            unit_id=int_param(self.request, "unit"),
+            vacant=bool_param(self.request, "vacant"),
+            vacant_on=date_param(self.request, "on"),
         )
 
 
@@ -201,7 +203,7 @@ class OfficialListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.official_list(
             search=self.request.query_params.get("search", ""),
-            unit_id=_int_param(self.request, "unit"),
+            unit_id=int_param(self.request, "unit"),
         )
 
 

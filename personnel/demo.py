@@ -36,6 +36,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 
 from documents.models import DocumentProfile, LegalBasis, NumberSeries
+from lib.dates import parse_date
 from lib.text import fold
 from workflow import services as workflow
 from workflow.models import ProposalKind, ProposalState, RotationProposal
@@ -145,7 +146,7 @@ COUNCIL_2021, COUNCIL_2026 = "council 2021–2026", "council 2026–2031"
 
 
 def _d(text: str) -> dt.date:
-    return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    return parse_date(text)
 
 
 # key, name, kind, belongs to the committee, start, end
@@ -658,22 +659,20 @@ LEGAL_BASES = [
 # username → what the account is for (printed by seed_demo). Roles come from the membership
 # rows built below, never from these names.
 ACCOUNTS = {
-    "admin": "Quản trị hệ thống (superuser)",
-    "proposer.district": "Đề xuất cho toàn huyện, chuyên viên Ban Tổ chức "
-    "(proposer for the whole district, board specialist)",
-    "proposer.tuly": "Đề xuất cho xã Tú Lý (proposer for Tú Lý only)",
-    "board.head": "Trưởng Ban Tổ chức Huyện ủy, Ủy viên BTV (board head, committee member)",
-    "board.a": "Phó Trưởng Ban Tổ chức, thẩm định (board member, reviewer)",
-    "board.b": "Phó Trưởng Ban Tổ chức, thẩm định (board member, reviewer)",
-    "btv01": "Bí thư Huyện ủy, chủ trì BTV (committee chair)",
-    "btv02": "Phó Bí thư Thường trực Huyện ủy (standing deputy)",
-    **{f"btv{n:02d}": "Ủy viên Ban Thường vụ Huyện ủy (committee member)" for n in range(3, 11)},
-    "office": "Văn phòng Huyện ủy (committee office)",
-    "canbo.dongruong": "Cán bộ huyện trong quy hoạch Phó Bí thư, có thể luân chuyển về "
-    "Đồng Ruộng (official, eligible for the vacant Đồng Ruộng post)",
-    "canbo.tuly": "Phó Chủ tịch UBND xã Tú Lý, người địa phương (official, local to Tú Lý)",
-    "canbo.toanson": "Phó Chủ tịch UBND xã Toàn Sơn (official)",
-    "canbo.hienluong": "Phó Bí thư Thường trực Đảng ủy xã Hiền Lương (official)",
+    "admin": "Quản trị hệ thống",
+    "proposer.district": "Đề xuất cho toàn huyện, chuyên viên Ban Tổ chức",
+    "proposer.tuly": "Đề xuất cho xã Tú Lý",
+    "board.head": "Trưởng Ban Tổ chức Huyện ủy, Ủy viên BTV",
+    "board.a": "Phó Trưởng Ban Tổ chức, thẩm định",
+    "board.b": "Phó Trưởng Ban Tổ chức, thẩm định",
+    "btv01": "Bí thư Huyện ủy, chủ trì BTV",
+    "btv02": "Phó Bí thư Thường trực Huyện ủy",
+    **{f"btv{n:02d}": "Ủy viên Ban Thường vụ Huyện ủy" for n in range(3, 11)},
+    "office": "Văn phòng Huyện ủy",
+    "canbo.dongruong": "Cán bộ huyện trong quy hoạch Phó Bí thư, có thể luân chuyển về Đồng Ruộng",
+    "canbo.tuly": "Phó Chủ tịch UBND xã Tú Lý, người địa phương",
+    "canbo.toanson": "Phó Chủ tịch UBND xã Toàn Sơn",
+    "canbo.hienluong": "Phó Bí thư Thường trực Đảng ủy xã Hiền Lương",
 }
 # A login that is not an official: the Tú Lý Party committee's proposer.
 ACCOUNT_NAMES = {"admin": "Quản trị hệ thống", "proposer.tuly": "Xa Thị Mai"}

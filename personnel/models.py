@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lib.dates import short_date
 from lib.text import fold
 
 
@@ -226,7 +227,7 @@ class Assignment(models.Model):
         indexes = [models.Index(fields=["position", "start", "end"])]
 
     def __str__(self):
-        return f"{self.official} — {self.position} ({self.start:%d/%m/%Y})"
+        return f"{self.official} — {self.position} ({short_date(self.start)})"
 
     def is_active_on(self, day):
         return self.start <= day and (self.end is None or self.end >= day)

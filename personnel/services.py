@@ -12,7 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from lib.dates import parse_date, short_date
 from lib.text import fold
 
 from .models import Assignment, Official, OrgUnit, Position, PositionTitle
@@ -79,7 +82,7 @@ IMPORT_COLUMNS = {
     "parent_code": "unit: code of the parent unit (empty: top level)",
     "key": "official: id in the source register; re-imports match on it",
     "full_name": "official: full name",
-    "gender": "official: nam / nữ (male / female)",
+    "gender": "official: nam / nữ, or male / female",
     "birth_date": "official: dd/mm/yyyy or yyyy-mm-dd",
     "hometown_code": "official: unit code of the hometown (quê quán)",
     "birthplace_code": "official: unit code of the birthplace (nơi sinh)",
@@ -139,14 +142,19 @@ _EARLIEST_YEAR = 1900
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem on one line of the file (line 1 is the header)."""
+    """One problem on one line of the file (line 1 is the header): a gettext message and its
+    parameters, shown in the active language."""
 
     line: int
-    message_vi: str
-    message_en: str
+    code: str
+    message: str
+    params: dict = field(default_factory=dict)
+
+    def text(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
 
     def __str__(self):
-        return f"Dòng {self.line}: {self.message_vi} (line {self.line}: {self.message_en})"
+        return gettext("Line %(line)s: %(message)s") % {"line": self.line, "message": self.text()}
 
 
 class ImportRejected(Exception):
@@ -154,10 +162,9 @@ class ImportRejected(Exception):
 
     def __init__(self, errors: list[RowError]):
         self.errors = errors
-        lines = len({e.line for e in errors})
+        params = {"errors": len(errors), "lines": len({e.line for e in errors})}
         super().__init__(
-            f"Không nhập gì: {len(errors)} lỗi ở {lines} dòng "
-            f"(nothing imported: {len(errors)} error(s) on {lines} line(s))"
+            gettext("Nothing imported: %(errors)s error(s) on %(lines)s line(s).") % params
         )
 
 
@@ -217,22 +224,24 @@ class _Validator:
         # Where each unit / official is defined in the file, to explain a forward reference.
         self.defined_on: dict[tuple[str, str], int] = {}
 
-    def error(self, line: int, vi: str, en: str):
-        self.errors.append(RowError(line, vi, en))
+    def error(self, line: int, code: str, message, /, **params):
+        self.errors.append(RowError(line, code, message, params))
 
     # Cells.
 
     def text(self, line, row, column, model, field_name, *, required=False) -> str:
         value = (row.get(column) or "").strip()
         if required and not value:
-            self.error(line, f"thiếu giá trị cột “{column}”", f"column “{column}” is empty")
+            self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
             return value
         limit = model._meta.get_field(field_name).max_length
         if limit and len(value) > limit:
             self.error(
                 line,
-                f"cột “{column}” dài quá {limit} ký tự",
-                f"column “{column}” is longer than {limit} characters",
+                "too_long",
+                _("column “%(column)s” is longer than %(limit)s characters"),
+                column=column,
+                limit=limit,
             )
         return value
 
@@ -240,19 +249,17 @@ class _Validator:
         raw = (row.get(column) or "").strip()
         if not raw:
             if required:
-                self.error(line, f"thiếu giá trị cột “{column}”", f"column “{column}” is empty")
+                self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
             return None
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                day = dt.datetime.strptime(raw, fmt).date()
-            except ValueError:
-                continue
-            if day.year >= _EARLIEST_YEAR:
-                return day
+        day = parse_date(raw)
+        if day and day.year >= _EARLIEST_YEAR:
+            return day
         self.error(
             line,
-            f"ngày “{raw}” ở cột “{column}” không hợp lệ, cần dd/mm/yyyy hoặc yyyy-mm-dd",
-            f"invalid date “{raw}” in column “{column}”; expected dd/mm/yyyy or yyyy-mm-dd",
+            "bad_date",
+            _("invalid date “%(value)s” in column “%(column)s”; expected dd/mm/yyyy or yyyy-mm-dd"),
+            value=raw,
+            column=column,
         )
         return None
 
@@ -267,16 +274,21 @@ class _Validator:
         if later and later > line:
             self.error(
                 line,
-                f"đơn vị “{code}” ở cột “{column}” được khai báo sau, ở dòng {later}; "
-                "hãy đưa dòng đó lên trước",
-                f"unit “{code}” in column “{column}” is defined later, on line {later}; "
-                "move that row up",
+                "unit_defined_later",
+                _(
+                    "unit “%(code)s” in column “%(column)s” is defined later, on line %(later)s; move that row up"
+                ),
+                code=code,
+                column=column,
+                later=later,
             )
         else:
             self.error(
                 line,
-                f"không có đơn vị mã “{code}” ở cột “{column}”",
-                f"unknown unit code “{code}” in column “{column}”",
+                "unknown_unit",
+                _("unknown unit code “%(code)s” in column “%(column)s”"),
+                code=code,
+                column=column,
             )
         return None
 
@@ -290,30 +302,34 @@ class _Validator:
         if kind is None:
             self.error(
                 line,
-                f"loại đơn vị “{raw_kind}” không hợp lệ, cần tỉnh, huyện, xã, thị trấn, phường "
-                "hoặc cơ quan",
-                f"unknown unit kind “{raw_kind}”; expected province, district, commune, town, "
-                "ward or agency",
+                "bad_kind",
+                _(
+                    "unknown unit kind “%(value)s”; expected province, district, commune, town, "
+                    "ward or agency"
+                ),
+                value=raw_kind,
             )
         parent_code = None
         if (row.get("parent_code") or "").strip() == code and code:
-            self.error(
-                line, "đơn vị không thể là cấp trên của chính nó", "a unit cannot be its own parent"
-            )
+            self.error(line, "own_parent", _("a unit cannot be its own parent"))
         else:
             parent_code = self.unit_ref(line, row, "parent_code")
             if parent_code and self._would_cycle(code, parent_code):
                 self.error(
                     line,
-                    f"đơn vị “{parent_code}” đang trực thuộc “{code}”, không thể làm cấp trên của nó",
-                    f"unit “{parent_code}” lies under “{code}” and cannot be its parent",
+                    "parent_cycle",
+                    _("unit “%(parent)s” lies under “%(code)s” and cannot be its parent"),
+                    parent=parent_code,
+                    code=code,
                 )
                 parent_code = None
         if code in self.units:
             self.error(
                 line,
-                f"mã đơn vị “{code}” đã khai báo ở dòng {self.units[code].line}",
-                f"unit code “{code}” is already defined on line {self.units[code].line}",
+                "duplicate_unit",
+                _("unit code “%(code)s” is already defined on line %(other)s"),
+                code=code,
+                other=self.units[code].line,
             )
             return
         if not code:
@@ -344,15 +360,17 @@ class _Validator:
         if gender is None:
             self.error(
                 line,
-                f"giới tính “{raw_gender}” không hợp lệ, cần “nam” hoặc “nữ”",
-                f"unknown gender “{raw_gender}”; expected “male” or “female”",
+                "bad_gender",
+                _("unknown gender “%(value)s”; expected “male” or “female”"),
+                value=raw_gender,
             )
         birth_date = self.date(line, row, "birth_date", required=True)
         if birth_date and birth_date > dt.date.today():
             self.error(
                 line,
-                f"ngày sinh {birth_date:%d/%m/%Y} ở tương lai",
-                f"birth date {birth_date:%d/%m/%Y} is in the future",
+                "future_birth_date",
+                _("birth date %(day)s is in the future"),
+                day=short_date(birth_date),
             )
         values = {"full_name": full_name, "gender": gender, "birth_date": birth_date}
         for column, model_field in _OFFICIAL_OPTIONAL.items():
@@ -365,8 +383,10 @@ class _Validator:
         if key in self.officials:
             self.error(
                 line,
-                f"cán bộ mã “{key}” đã khai báo ở dòng {self.officials[key].line}",
-                f"official key “{key}” is already defined on line {self.officials[key].line}",
+                "duplicate_official",
+                _("official key “%(key)s” is already defined on line %(other)s"),
+                key=key,
+                other=self.officials[key].line,
             )
             return
         if key:
@@ -375,49 +395,51 @@ class _Validator:
     def assignment(self, line: int, row: dict):
         official_key = (row.get("official_key") or "").strip()
         if not official_key:
-            self.error(line, "thiếu giá trị cột “official_key”", "column “official_key” is empty")
+            self.error(line, "empty", _("column “%(column)s” is empty"), column="official_key")
         elif official_key not in self.officials and official_key not in self.db_official_keys:
             later = self.defined_on.get(("official", official_key))
             if later and later > line:
                 self.error(
                     line,
-                    f"cán bộ “{official_key}” được khai báo sau, ở dòng {later}; "
-                    "hãy đưa dòng đó lên trước",
-                    f"official “{official_key}” is defined later, on line {later}; "
-                    "move that row up",
+                    "official_defined_later",
+                    _("official “%(key)s” is defined later, on line %(later)s; move that row up"),
+                    key=official_key,
+                    later=later,
                 )
             else:
                 self.error(
-                    line,
-                    f"không có cán bộ mã “{official_key}”",
-                    f"unknown official key “{official_key}”",
+                    line, "unknown_official", _("unknown official key “%(key)s”"), key=official_key
                 )
         unit_code = (row.get("unit_code") or "").strip()
         if not unit_code:
-            self.error(line, "thiếu giá trị cột “unit_code”", "column “unit_code” is empty")
+            self.error(line, "empty", _("column “%(column)s” is empty"), column="unit_code")
         else:
             unit_code = self.unit_ref(line, row, "unit_code") or ""
         title_code = (row.get("title_code") or "").strip()
         if title_code not in self.titles:
             self.error(
                 line,
-                f"không có chức danh mã “{title_code}”; chức danh khai báo trong trang quản trị",
-                f"unknown position title code “{title_code}”; titles are set up in the admin",
+                "unknown_title",
+                _("unknown position title code “%(code)s”; titles are set up in the admin"),
+                code=title_code,
             )
         start = self.date(line, row, "start", required=True)
         end = self.date(line, row, "end")
         if start and end and end < start:
             self.error(
                 line,
-                f"ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}",
-                f"end date {end:%d/%m/%Y} is before start date {start:%d/%m/%Y}",
+                "end_before_start",
+                _("end date %(end)s is before start date %(start)s"),
+                end=short_date(end),
+                start=short_date(start),
             )
         raw_flag = fold(row.get("is_concurrent") or "")
         if raw_flag not in _TRUE | _FALSE:
             self.error(
                 line,
-                f"cột “is_concurrent” cần “có” hoặc để trống, không phải “{row.get('is_concurrent')}”",
-                f"column “is_concurrent” must be “yes” or empty, not “{row.get('is_concurrent')}”",
+                "bad_flag",
+                _("column “is_concurrent” must be “yes” or empty, not “%(value)s”"),
+                value=row.get("is_concurrent"),
             )
         values = {}
         if "end" in self.header:
@@ -434,8 +456,9 @@ class _Validator:
         if identity in self.assignments:
             self.error(
                 line,
-                f"trùng với phân công ở dòng {self.assignments[identity].line}",
-                f"duplicates the assignment on line {self.assignments[identity].line}",
+                "duplicate_assignment",
+                _("duplicates the assignment on line %(other)s"),
+                other=self.assignments[identity].line,
             )
             return
         self.assignments[identity] = _AssignmentRow(
@@ -463,14 +486,16 @@ class _Validator:
                 continue
             for start in open_starts:
                 line = post[start][1]
-                others = ", ".join(f"{s:%d/%m/%Y}" for s in open_starts if s != start)
+                others = ", ".join(short_date(s) for s in open_starts if s != start)
                 if line is not None:
                     self.error(
                         line,
-                        "cán bộ sẽ giữ chức vụ này hai lần mà không có ngày kết thúc, "
-                        f"lần kia từ {others}; hãy ghi ngày kết thúc",
-                        "the official would hold this post twice with no end date, the other "
-                        f"from {others}; give an end date",
+                        "open_twice",
+                        _(
+                            "the official would hold this post twice with no end date, the other "
+                            "from %(others)s; give an end date"
+                        ),
+                        others=others,
                     )
 
 
@@ -482,7 +507,7 @@ def _read_rows(stream: Iterable[str], delimiter: str):
     try:
         header = next(reader, None)
         if header is None:
-            raise ImportRejected([RowError(1, "tệp trống", "the file is empty")])
+            raise ImportRejected([RowError(1, "empty_file", _("the file is empty"))])
         header = [h.strip().lstrip("\ufeff").lower() for h in header]
         line = reader.line_num + 1
         for cells in reader:
@@ -491,7 +516,11 @@ def _read_rows(stream: Iterable[str], delimiter: str):
             line = reader.line_num + 1
     except csv.Error as exc:
         raise ImportRejected(
-            [RowError(reader.line_num, f"tệp CSV hỏng: {exc}", f"malformed CSV: {exc}")]
+            [
+                RowError(
+                    reader.line_num, "malformed_csv", _("malformed CSV: %(error)s"), {"error": exc}
+                )
+            ]
         )
     return header, rows
 
@@ -512,14 +541,15 @@ def personnel_import_csv(
         errors.append(
             RowError(
                 1,
-                f"cột không xác định: {', '.join(unknown)}",
-                f"unknown columns: {', '.join(unknown)}",
+                "unknown_columns",
+                _("unknown columns: %(columns)s"),
+                {"columns": ", ".join(unknown)},
             )
         )
     if "record" not in header:
-        errors.append(RowError(1, "thiếu cột “record”", "the “record” column is missing"))
+        errors.append(RowError(1, "no_record_column", _("the “record” column is missing")))
     if len(set(header)) != len(header):
-        errors.append(RowError(1, "có cột bị lặp", "a column appears twice"))
+        errors.append(RowError(1, "duplicate_column", _("a column appears twice")))
     if errors:
         raise ImportRejected(errors)
 
@@ -533,15 +563,18 @@ def personnel_import_csv(
         if len(cells) > len(header):
             validator.error(
                 line,
-                f"dòng có {len(cells)} ô, nhiều hơn {len(header)} cột tiêu đề",
-                f"the row has {len(cells)} cells, more than the {len(header)} header columns",
+                "too_many_cells",
+                _("the row has %(cells)s cells, more than the %(columns)s header columns"),
+                cells=len(cells),
+                columns=len(header),
             )
         record = _RECORD_ALIASES.get(fold(raw_record))
         if record is None:
             validator.error(
                 line,
-                f"cột “record” phải là unit, official hoặc assignment, không phải “{raw_record}”",
-                f"column “record” must be unit, official or assignment, not “{raw_record}”",
+                "bad_record",
+                _("column “record” must be unit, official or assignment, not “%(value)s”"),
+                value=raw_record,
             )
             continue
         parsed.append((line, record, row))
@@ -565,7 +598,7 @@ def personnel_import_csv(
     except IntegrityError as exc:
         # The checks above should have caught it; never leave half a file behind.
         raise ImportRejected(
-            [RowError(0, f"cơ sở dữ liệu từ chối: {exc}", f"the database refused: {exc}")]
+            [RowError(0, "database", _("the database refused: %(error)s"), {"error": exc})]
         )
     return result
 

@@ -4,47 +4,30 @@ returns the JSON."""
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from personnel.api import date_param, int_param
 from personnel.models import Committee
 
 from . import selectors
 
 
 def _committee_param(request) -> Committee:
-    raw = request.query_params.get("committee", "")
-    if raw == "":
-        raise exceptions.ValidationError(
-            {"committee": "Cần chọn ban thường vụ (committee is required)."}
-        )
-    try:
-        committee = Committee.objects.filter(pk=int(raw)).first()
-    except ValueError:
-        committee = None
+    pk = int_param(request, "committee")
+    committee = Committee.objects.filter(pk=pk).first() if pk is not None else None
     if committee is None:
-        raise exceptions.ValidationError(
-            {"committee": f"Không có ban thường vụ '{raw}' (unknown committee)."}
-        )
+        raise exceptions.ValidationError({"committee": _("Choose one of your committees.")})
     if not selectors.report_committees_for_user(request.user).filter(pk=committee.pk).exists():
-        raise exceptions.PermissionDenied(
-            "Bạn không có vai trò trong ban thường vụ này (you hold no role in this committee)."
-        )
+        raise exceptions.PermissionDenied(_("You hold no role in this committee."))
     return committee
 
 
 def _as_of_param(request) -> dt.date:
-    raw = request.query_params.get("as_of", "")
-    if raw == "":
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise exceptions.ValidationError(
-            {"as_of": "Ngày không hợp lệ, dùng YYYY-MM-DD (invalid date)."}
-        )
+    return date_param(request, "as_of") or timezone.localdate()
 
 
 _MEMBER = inline_serializer(

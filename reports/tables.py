@@ -1,12 +1,13 @@
 """The tables each report page shows, built from the selectors' plain data. The page and the CSV
 export render the same Table, so the export always equals what is on screen."""
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from lib.dates import short_date
 
 
 @dataclass
@@ -26,10 +27,6 @@ class Table:
     def rows_with_classes(self):
         classes = self.row_classes or [""] * len(self.rows)
         return list(zip(self.rows, classes, strict=True))
-
-
-def fmt_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def fmt_bool(value: bool) -> str:
@@ -162,9 +159,9 @@ def pipeline_tables(report: dict) -> list[Table]:
                 item["kind_label"],
                 item["target_position"],
                 item["state_label"],
-                fmt_date(item["since"]),
+                short_date(item["since"]),
                 "" if item["days_in_state"] is None else str(item["days_in_state"]),
-                fmt_date(item["effective_date"]),
+                short_date(item["effective_date"]),
                 "; ".join(item["reasons"]),
             ]
         )
@@ -206,7 +203,7 @@ def cadres_due_tables(report: dict) -> list[Table]:
         title=_("Local people in posts that must be held by a non-local person"),
         headers=[_("Full name"), _("Post"), _("Unit"), _("Since"), _("Reason")],
         rows=[
-            [r["name"], r["position"], r["unit"], fmt_date(r["since"]), r["why"]]
+            [r["name"], r["position"], r["unit"], short_date(r["since"]), r["why"]]
             for r in report["local_in_key_posts"]
         ],
         empty=_("No local person holds such a post."),
@@ -227,7 +224,7 @@ def cadres_due_tables(report: dict) -> list[Table]:
                 r["name"],
                 r["position"],
                 r["unit"],
-                fmt_date(r["since"]),
+                short_date(r["since"]),
                 str(r["terms"]),
                 ", ".join(r["term_names"]),
             ]

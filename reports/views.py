@@ -1,8 +1,6 @@
 """Report pages and their CSV exports (SPEC §7). Thin: a guard picks the committee the user may
 read, a selector reads, reports.tables shapes the rows that both the page and the CSV show."""
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from lib.dates import parse_date
 from lib.text import fold
 from workflow.models import RotationProposal
 
@@ -55,15 +54,6 @@ def _int_or_404(value: str) -> int:
         return int(value)
     except ValueError:
         raise Http404
-
-
-def parse_day(value: str) -> dt.date:
-    """A date typed as dd/mm/yyyy or sent by a date input as yyyy-mm-dd."""
-    value = value.strip()
-    try:
-        return dt.datetime.strptime(value, "%d/%m/%Y").date()
-    except ValueError:
-        return dt.date.fromisoformat(value)
 
 
 def _forbidden(request):
@@ -137,14 +127,14 @@ def _as_of(request):
     today = timezone.localdate()
     if not raw:
         return today, None
-    try:
-        return parse_day(raw), None
-    except ValueError:
+    day = parse_date(raw)
+    if day is None:
         return today, {
             "error": _("The date is not valid; write it as dd/mm/yyyy."),
             "as_of": today,
             "tables": [],
         }
+    return day, None
 
 
 def _build_locality(request, committee, context):

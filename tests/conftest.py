@@ -49,3 +49,13 @@ def _static_files_without_collectstatic(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language: a request in English (LocaleMiddleware) would
+    otherwise leave English active for the tests after it."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield

@@ -6,6 +6,7 @@ import re
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from documents.rendering import CHECK_LABELS
 from personnel.models import BoardMember, CommitteeMember
 
 # A transition as a button and as a confirmation title.
@@ -100,16 +101,8 @@ COMMENT_REQUIRED = {"withdraw", "return_for_revision", "reject", "cancel_vote", 
 # Button style: the actions that end or undo something are drawn as secondary.
 NEGATIVE_ACTIONS = {"withdraw", "return_for_revision", "reject", "cancel_vote", "revoke"}
 
-CHECK_TITLES = {
-    "in_planning": _("In the planning"),
-    "remaining_service": _("Remaining service"),
-    "min_duration": _("Duration"),
-    "non_local": _("Not local to the target unit"),
-    "equivalent_post": _("Equivalent post"),
-    "single_open_proposal": _("No other open proposal"),
-    "target_vacancy": _("Target post vacant"),
-    "current_assignment": _("Holds the current post"),
-}
+# The checks' names, shared with the board's submission.
+CHECK_TITLES = CHECK_LABELS
 
 SEVERITY_LABELS = {"error": _("Error"), "warning": _("Warning")}
 

@@ -1,18 +1,20 @@
 """The eligibility checklist of a proposal (SPEC §3).
 
 Each check is a small function of a proposal-like object (a saved proposal, or an unsaved one
-being created) returning a CheckResult: code, severity, ok and a Vietnamese message with the
-English in parentheses. Parameters come from the committee's policy fields. Checks marked
-`enforced` refuse the action at once (broken data); other errors block endorsement unless the
-board head grants an exception; warnings only inform.
+being created) returning a CheckResult: code, severity, ok and a message (an English msgid and
+its parameters, shown in the active language). Parameters come from the committee's policy
+fields. Checks marked `enforced` refuse the action at once (broken data); other errors block
+endorsement unless the board head grants an exception; warnings only inform.
 """
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from lib.dates import add_months
+from lib.text import message_text
 from personnel.models import Assignment, PlanningEntry, Term
 from personnel.selectors import (
     active_on_q,
@@ -27,21 +29,28 @@ from .models import OPEN_STATES, ProposalKind, ProposalState, RotationProposal
 ERROR = "error"
 WARNING = "warning"
 
-KIND_VI = {
-    ProposalKind.ROTATION: "luân chuyển",
-    ProposalKind.TRANSFER: "điều động",
-    ProposalKind.SECONDMENT: "biệt phái",
+NOT_APPLICABLE = {
+    ProposalKind.TRANSFER: gettext_noop("Not applicable to a transfer."),
+    ProposalKind.SECONDMENT: gettext_noop("Not applicable to a secondment."),
 }
 
 
 @dataclass
 class CheckResult:
+    """`text` is an English msgid (marked with gettext_noop) and `params` its JSON parameters;
+    `message` is the two put together in the active language."""
+
     code: str
     severity: str
     ok: bool
-    message: str
+    text: str
+    params: dict = field(default_factory=dict)
     enforced: bool = False
     excepted: bool = False
+
+    @property
+    def message(self) -> str:
+        return message_text(self.text, self.params)
 
     @property
     def blocks_endorsement(self) -> bool:
@@ -49,6 +58,23 @@ class CheckResult:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def results_from_snapshot(snapshot) -> list[CheckResult]:
+    """The checklist stored at endorsement. Entries stored before messages had parameters keep
+    their one `message` string, shown as it is."""
+    return [
+        CheckResult(
+            item["code"],
+            item["severity"],
+            item["ok"],
+            item.get("text") or item.get("message", ""),
+            item.get("params") or {},
+            enforced=item.get("enforced", False),
+            excepted=item.get("excepted", False),
+        )
+        for item in (snapshot or {}).get("checks", [])
+    ]
 
 
 @dataclass
@@ -64,22 +90,8 @@ class _Context:
         return self.parents
 
 
-def _months_text(months: int) -> str:
-    years, rest = divmod(max(months, 0), 12)
-    if years and rest:
-        return f"{years} năm {rest} tháng"
-    if years:
-        return f"{years} năm"
-    return f"{rest} tháng"
-
-
 def _not_applicable(code, severity, kind):
-    return CheckResult(
-        code,
-        severity,
-        True,
-        f"Không áp dụng cho {KIND_VI.get(kind, kind)} (not applicable to a {kind}).",
-    )
+    return CheckResult(code, severity, True, NOT_APPLICABLE[kind])
 
 
 # --- Planned end ----------------------------------------------------------------------------
@@ -123,8 +135,8 @@ def check_in_planning(p, ctx) -> CheckResult:
                 code,
                 ERROR,
                 True,
-                f"Có trong quy hoạch chức danh {entry.title.name}, nhiệm kỳ {term.name} "
-                f"(in the planning for {entry.title.code}, current term {term.name}).",
+                gettext_noop("In the planning for %(title)s, current term %(term)s."),
+                {"title": entry.title.name, "term": term.name},
             )
         key = (term.kind, term.committee_id)
         if key not in next_terms:
@@ -139,16 +151,18 @@ def check_in_planning(p, ctx) -> CheckResult:
                 code,
                 ERROR,
                 True,
-                f"Có trong quy hoạch chức danh {entry.title.name}, nhiệm kỳ kế tiếp {term.name} "
-                f"(in the planning for {entry.title.code}, next term {term.name}).",
+                gettext_noop("In the planning for %(title)s, next term %(term)s."),
+                {"title": entry.title.name, "term": term.name},
             )
     return CheckResult(
         code,
         ERROR,
         False,
-        f"Cán bộ không có trong quy hoạch chức danh {target_title.name} (hoặc tương đương, cao "
-        f"hơn) cho nhiệm kỳ hiện tại hoặc kế tiếp (not in the planning for the target title or an "
-        f"equivalent or higher one, for the current or the next term).",
+        gettext_noop(
+            "Not in the planning for %(title)s (or an equivalent or higher title) for the "
+            "current or the next term."
+        ),
+        {"title": target_title.name},
     )
 
 
@@ -158,12 +172,15 @@ def check_remaining_service(p, ctx) -> CheckResult:
         return _not_applicable(code, ERROR, p.kind)
     needed = p.committee.min_remaining_service_years * 12
     left = official_remaining_service_months(p.official, p.effective_date)
-    text = (
-        f"Còn {_months_text(left)} công tác tính đến ngày hiệu lực; cần ít nhất "
-        f"{_months_text(needed)} ({left} months of service left on the effective date; "
-        f"{needed} needed)."
+    return CheckResult(
+        code,
+        ERROR,
+        left >= needed,
+        gettext_noop(
+            "%(left_months)s of service left on the effective date; at least %(needed_months)s."
+        ),
+        {"left_months": left, "needed_months": needed},
     )
-    return CheckResult(code, ERROR, left >= needed, text)
 
 
 def check_min_duration(p, ctx) -> CheckResult:
@@ -177,16 +194,15 @@ def check_min_duration(p, ctx) -> CheckResult:
                 code,
                 ERROR,
                 False,
-                f"Luân chuyển phải có thời hạn, ít nhất {minimum} tháng "
-                f"(a rotation needs a duration of at least {minimum} months).",
+                gettext_noop("A rotation needs a duration of at least %(minimum)s months."),
+                {"minimum": minimum},
             )
-        ok = months >= minimum
         return CheckResult(
             code,
             ERROR,
-            ok,
-            f"Thời hạn luân chuyển {months} tháng; tối thiểu {minimum} tháng "
-            f"(rotation of {months} months; at least {minimum}).",
+            months >= minimum,
+            gettext_noop("Rotation of %(months)s months; at least %(minimum)s months."),
+            {"months": months, "minimum": minimum},
         )
     if p.kind == ProposalKind.SECONDMENT:
         maximum = policy.max_secondment_months
@@ -195,26 +211,21 @@ def check_min_duration(p, ctx) -> CheckResult:
                 code,
                 ERROR,
                 False,
-                f"Biệt phái phải có thời hạn, tối đa {maximum} tháng "
-                f"(a secondment needs a duration of at most {maximum} months).",
+                gettext_noop("A secondment needs a duration of at most %(maximum)s months."),
+                {"maximum": maximum},
             )
         return CheckResult(
             code,
             ERROR,
             months <= maximum,
-            f"Thời hạn biệt phái {months} tháng; tối đa {maximum} tháng "
-            f"(secondment of {months} months; at most {maximum}).",
+            gettext_noop("Secondment of %(months)s months; at most %(maximum)s months."),
+            {"months": months, "maximum": maximum},
         )
     if months:
         return CheckResult(
-            code,
-            ERROR,
-            True,
-            f"Điều động có thời hạn {months} tháng (transfer for {months} months).",
+            code, ERROR, True, gettext_noop("Transfer for %(months)s months."), {"months": months}
         )
-    return CheckResult(
-        code, ERROR, True, "Điều động không thời hạn (an open-ended transfer is allowed)."
-    )
+    return CheckResult(code, ERROR, True, gettext_noop("Open-ended transfer."))
 
 
 def check_non_local(p, ctx) -> CheckResult:
@@ -226,8 +237,8 @@ def check_non_local(p, ctx) -> CheckResult:
             code,
             ERROR,
             True,
-            f"Chức danh {title.name} không bắt buộc người không là người địa phương "
-            f"(the title does not have to be held by a non-local person).",
+            gettext_noop("The title %(title)s does not have to be held by a non-local person."),
+            {"title": title.name},
         )
     local = is_local(p.official, unit, rule=p.committee.locality_rule, parents=ctx.unit_parents())
     if local:
@@ -235,59 +246,50 @@ def check_non_local(p, ctx) -> CheckResult:
             code,
             ERROR,
             False,
-            f"{p.official.full_name} là người địa phương của {unit.name}; chức danh {title.name} "
-            f"phải bố trí người không là người địa phương (the official is local to the target "
-            f"unit; this title must go to a non-local person).",
+            gettext_noop(
+                "%(official)s is local to %(unit)s; the title %(title)s must go to a non-local person."
+            ),
+            {"official": p.official.full_name, "unit": unit.name, "title": title.name},
         )
     return CheckResult(
-        code,
-        ERROR,
-        True,
-        f"Không là người địa phương của {unit.name} (not local to the target unit).",
+        code, ERROR, True, gettext_noop("Not local to %(unit)s."), {"unit": unit.name}
     )
 
 
 def check_equivalent_post(p, ctx) -> CheckResult:
     code = "equivalent_post"
     if p.from_assignment is None:
-        return CheckResult(
-            code,
-            WARNING,
-            False,
-            "Chưa xác định chức vụ hiện tại để so sánh (no current post to compare with).",
-        )
+        return CheckResult(code, WARNING, False, gettext_noop("No current post to compare with."))
     current = p.from_assignment.position.title
     target = p.target_position.title
     if target.level == current.level:
         return CheckResult(
+            code, WARNING, True, gettext_noop("The target post is equivalent to the current one.")
+        )
+    justification = (p.higher_post_justification or "").strip()
+    if target.level > current.level and justification:
+        return CheckResult(
             code,
             WARNING,
             True,
-            f"Chức danh mới tương đương chức danh hiện tại (equivalent post, level {target.level}).",
+            gettext_noop("A higher post, with a written justification: «%(justification)s»."),
+            {"justification": justification},
         )
+    levels = {"target": target.level, "current": current.level}
     if target.level > current.level:
-        justification = (p.higher_post_justification or "").strip()
-        if justification:
-            return CheckResult(
-                code,
-                WARNING,
-                True,
-                f"Chức danh mới cao hơn chức danh hiện tại; đã có giải trình: «{justification}» "
-                f"(a higher post, with a written justification).",
-            )
         return CheckResult(
             code,
             WARNING,
             False,
-            f"Chức danh mới cao hơn chức danh hiện tại ({target.level} > {current.level}); cần "
-            f"giải trình bằng văn bản (a higher post needs a written justification).",
+            gettext_noop("A higher post (%(target)s > %(current)s) needs a written justification."),
+            levels,
         )
     return CheckResult(
         code,
         WARNING,
         False,
-        f"Chức danh mới thấp hơn chức danh hiện tại ({target.level} < {current.level}) "
-        f"(the target post is lower than the current one).",
+        gettext_noop("The target post is lower than the current one (%(target)s < %(current)s)."),
+        levels,
     )
 
 
@@ -302,17 +304,11 @@ def check_single_open_proposal(p, ctx) -> CheckResult:
             code,
             ERROR,
             False,
-            f"Cán bộ đang có một đề xuất khác chưa kết thúc (số {other}) "
-            f"(the official already has an open proposal, #{other}).",
+            gettext_noop("The official already has an open proposal (no. %(other)s)."),
+            {"other": other},
             enforced=True,
         )
-    return CheckResult(
-        code,
-        ERROR,
-        True,
-        "Cán bộ không có đề xuất nào khác đang mở (no other open proposal).",
-        enforced=True,
-    )
+    return CheckResult(code, ERROR, True, gettext_noop("No other open proposal."), enforced=True)
 
 
 def check_target_vacancy(p, ctx) -> CheckResult:
@@ -338,51 +334,46 @@ def check_target_vacancy(p, ctx) -> CheckResult:
     staying = holders - leaving
     if len(staying) < position.seats:
         if leaving and len(holders) >= position.seats:
-            message = (
-                "Chức vụ sẽ trống vào ngày hiệu lực nhờ một đề xuất đã được thông qua "
-                "(the post is being vacated by an approved proposal)."
-            )
+            message = gettext_noop("The post is being vacated by an approved proposal.")
         else:
-            message = (
-                "Chức vụ còn trống vào ngày hiệu lực (the post is vacant on the effective date)."
-            )
+            message = gettext_noop("The post is vacant on the effective date.")
         return CheckResult(code, WARNING, True, message)
     return CheckResult(
         code,
         WARNING,
         False,
-        f"Chức vụ {position.name} không còn trống vào ngày hiệu lực; luân chuyển không tạo thêm "
-        f"chức vụ (the target post is not vacant on the effective date).",
+        gettext_noop(
+            "The post %(post)s is not vacant on the effective date; a rotation adds no posts."
+        ),
+        {"post": position.name},
     )
 
 
 def check_current_assignment(p, ctx) -> CheckResult:
     code = "current_assignment"
     a = p.from_assignment
+    day = {"effective_date": p.effective_date.isoformat()}
     if a is None or a.official_id != p.official_id:
         return CheckResult(
             code,
             ERROR,
             False,
-            f"Cán bộ không giữ chức vụ nào vào ngày hiệu lực {p.effective_date:%d/%m/%Y} "
-            f"(the official holds no post on the effective date).",
+            gettext_noop("The official holds no post on the effective date %(effective_date)s."),
+            day,
             enforced=True,
         )
+    post = {"post": a.position.name}
     if not a.is_active_on(p.effective_date):
         return CheckResult(
             code,
             ERROR,
             False,
-            f"Chức vụ hiện tại ({a.position.name}) không còn hiệu lực vào ngày "
-            f"{p.effective_date:%d/%m/%Y} (the current post is not held on the effective date).",
+            gettext_noop("The current post (%(post)s) is not held on %(effective_date)s."),
+            {**post, **day},
             enforced=True,
         )
     return CheckResult(
-        code,
-        ERROR,
-        True,
-        f"Đang giữ chức vụ {a.position.name} (holds the current post on the effective date).",
-        enforced=True,
+        code, ERROR, True, gettext_noop("Holds the post %(post)s."), post, enforced=True
     )
 
 

@@ -17,10 +17,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
+from lib.dates import short_date
+from lib.errors import AppError, Conflict
 from personnel.models import Assignment
 from personnel.selectors import active_on_q
 
-from .errors import Conflict, WorkflowError
 from .models import ProposalState, RotationProposal
 
 logger = logging.getLogger(__name__)
@@ -32,8 +35,8 @@ S = ProposalState
 LEAVING_STATES = (S.APPROVED, S.ISSUED)
 
 
-def _refuse(message: str, code: str):
-    raise Conflict(message, code=code)
+def _refuse(message, code: str, **params):
+    raise Conflict(message, code=code, params=params)
 
 
 def posting_apply(*, proposal: RotationProposal, at: dt.datetime) -> dict:
@@ -42,10 +45,7 @@ def posting_apply(*, proposal: RotationProposal, at: dt.datetime) -> dict:
     409) and changes nothing when the registry no longer allows the move."""
     decision = getattr(proposal, "decision", None)
     if decision is None:
-        _refuse(
-            "Đề xuất chưa có quyết định để áp dụng (the proposal has no decision to apply).",
-            "no_decision",
-        )
+        _refuse(_("The proposal has no decision to apply."), "no_decision")
     day = proposal.effective_date
     eve = day - dt.timedelta(days=1)
     official = proposal.official
@@ -58,26 +58,39 @@ def posting_apply(*, proposal: RotationProposal, at: dt.datetime) -> dict:
     )
     leaving = next((a for a in held if a.pk == proposal.from_assignment_id), None)
     if leaving is None or not leaving.is_active_on(day):
-        ended = f" (kết thúc {leaving.end:%d/%m/%Y})" if leaving and leaving.end else ""
         _refuse(
-            f"{official.full_name} không còn giữ chức vụ "
-            f"{leaving.position.name if leaving else ''}{ended} vào ngày hiệu lực "
-            f"{day:%d/%m/%Y}; không thể áp dụng quyết định (the official no longer holds the post "
-            f"being left on the effective date).",
+            _(
+                "%(official)s no longer holds the post %(post)s (ended %(end_date)s) on the "
+                "effective date %(effective_date)s; the decision cannot be applied."
+            )
+            if leaving and leaving.end
+            else _(
+                "%(official)s no longer holds the post %(post)s on the effective date "
+                "%(effective_date)s; the decision cannot be applied."
+            ),
             "from_assignment_ended",
+            official=official.full_name,
+            post=leaving.position.name if leaving else "",
+            end_date=short_date(leaving and leaving.end),
+            effective_date=short_date(day),
         )
     if leaving.start > eve:
         _refuse(
-            f"Chức vụ {leaving.position.name} bắt đầu ngày {leaving.start:%d/%m/%Y}, không thể "
-            f"kết thúc trước ngày hiệu lực (the post being left starts on the effective date).",
+            _(
+                "The post %(post)s starts on %(start_date)s and cannot end before the effective date."
+            ),
             "from_assignment_starts_on_effective_date",
+            post=leaving.position.name,
+            start_date=short_date(leaving.start),
         )
     target = proposal.target_position
     if any(a.position_id == target.pk and a.is_active_on(day) for a in held):
         _refuse(
-            f"{official.full_name} đã giữ chức vụ {target.name} vào ngày {day:%d/%m/%Y} "
-            f"(the official already holds the target post on the effective date).",
+            _("%(official)s already holds the post %(post)s on %(effective_date)s."),
             "already_holds_target",
+            official=official.full_name,
+            post=target.name,
+            effective_date=short_date(day),
         )
     _check_target_seat(proposal, day)
 
@@ -147,10 +160,14 @@ def _check_target_seat(proposal, day: dt.date) -> None:
             .distinct()
         )
         _refuse(
-            f"Chức vụ {target.name} vào ngày {day:%d/%m/%Y} vẫn do {names} đảm nhiệm, không có "
-            f"quyết định nào chuyển đi; không thể áp dụng quyết định (the target post is held on "
-            f"the effective date by someone who is not leaving it).",
+            _(
+                "On %(effective_date)s the post %(post)s is still held by %(holders)s, whom no "
+                "decision moves out; the decision cannot be applied."
+            ),
             "target_taken",
+            post=target.name,
+            holders=names,
+            effective_date=short_date(day),
         )
 
 
@@ -195,15 +212,15 @@ def postings_apply_due(*, today: dt.date) -> PostingRun:
     for proposal_id in list(postings_due(today=today).values_list("id", flat=True)):
         try:
             run.posted.append(proposal_post(proposal_id=proposal_id, user=None, on=today))
-        except WorkflowError as error:
+        except AppError as error:
             current = RotationProposal.objects.filter(pk=proposal_id).first()
             if current is None or current.state != S.ISSUED:
                 # Posted or revoked meanwhile: nothing left to do.
                 if current is not None:
                     run.skipped.append(current)
                 continue
-            logger.warning("Posting of proposal %s failed: %s", proposal_id, error.message)
-            run.failed.append((current, error.message))
+            logger.warning("Posting of proposal %s failed: %s", proposal_id, error.text())
+            run.failed.append((current, error.text()))
         except Exception as error:  # one broken row must not stop the others
             logger.exception("Posting of proposal %s failed", proposal_id)
             current = RotationProposal.objects.filter(pk=proposal_id).first()

@@ -19,7 +19,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from documents.rendering import in_vietnamese
+from lib.dates import short_date
 from personnel.models import BoardMember
 
 from .audit import audit_append
@@ -32,9 +35,6 @@ REMINDER_DAYS = (90, 30)
 TERM_KINDS = (ProposalKind.ROTATION, ProposalKind.SECONDMENT)
 # A claim older than this belongs to a run that died before sending; another run may take it.
 CLAIM_STALE = dt.timedelta(minutes=15)
-
-KIND_VI = {ProposalKind.ROTATION: "luân chuyển", ProposalKind.SECONDMENT: "biệt phái"}
-KIND_EN = {ProposalKind.ROTATION: "rotation", ProposalKind.SECONDMENT: "secondment"}
 
 
 def terms_ending_q(day: dt.date) -> Q:
@@ -159,42 +159,47 @@ def proposal_link(proposal) -> str:
     return f"{settings.SITE_URL}/api/v1/proposals/{proposal.pk}/"
 
 
-def _when(planned_end: dt.date, today: dt.date) -> tuple[str, str]:
+def _when(planned_end: dt.date, today: dt.date) -> str:
     left = (planned_end - today).days
     if left > 0:
-        return f"còn {left} ngày", f"{left} days left"
+        return ngettext("%(days)s day left", "%(days)s days left", left) % {"days": left}
     if left == 0:
-        return "kết thúc hôm nay", "ends today"
-    return f"đã quá {-left} ngày", f"{-left} days overdue"
+        return gettext("ends today")
+    return ngettext("%(days)s day overdue", "%(days)s days overdue", -left) % {"days": -left}
 
 
+@in_vietnamese
 def _email(proposal, users, *, days_before: int, today: dt.date) -> None:
     addressed = [user for user in users if user.email]
     if not addressed:
         return
-    official = proposal.official.full_name
-    kind_vi = KIND_VI.get(proposal.kind, "luân chuyển")
-    kind_en = KIND_EN.get(proposal.kind, "rotation")
-    end = f"{proposal.planned_end:%d/%m/%Y}"
-    when_vi, when_en = _when(proposal.planned_end, today)
     decision = getattr(proposal, "decision", None)
-    by_decision = f" theo Quyết định {decision.number_display}" if decision else ""
-    subject = f"Nhắc việc: thời hạn {kind_vi} của đồng chí {official} kết thúc ngày {end}"
+    params = {
+        "kind": str(ProposalKind(proposal.kind).label).lower(),
+        "official": proposal.official.full_name,
+        "post": proposal.target_position.name,
+        "end_date": short_date(proposal.planned_end),
+        "when": _when(proposal.planned_end, today),
+        "days_before": days_before,
+        "link": proposal_link(proposal),
+        "by_decision": gettext(" under decision %(number)s") % {"number": decision.number_display}
+        if decision
+        else "",
+    }
+    subject = gettext("Reminder: the %(kind)s term of %(official)s ends on %(end_date)s") % params
     messages = []
     for user in addressed:
         name = getattr(getattr(user, "official", None), "full_name", "") or (
             user.get_full_name() or user.get_username()
         )
-        body = (
-            f"Kính gửi đồng chí {name},\n\n"
-            f"Thời hạn {kind_vi} của đồng chí {official} ({proposal.target_position.name})"
-            f"{by_decision} kết thúc ngày {end} ({when_vi}; nhắc trước {days_before} ngày).\n"
-            f"Đề nghị Ban Tổ chức chuẩn bị phương án bố trí sau {kind_vi} và ghi nhận kết quả: "
-            f"trở về đơn vị cũ, bố trí công tác khác hoặc ở lại công tác tại nơi đến.\n\n"
-            f"Xem đề xuất: {proposal_link(proposal)}\n\n"
-            f"(The {kind_en} term of {official} ends on {proposal.planned_end:%Y-%m-%d}: "
-            f"{when_en}; reminder {days_before} days before. Please prepare the placement after "
-            f"the term and record its outcome.)\n"
-        )
+        body = gettext(
+            "Dear %(name)s,\n\n"
+            "The %(kind)s term of %(official)s (%(post)s)%(by_decision)s ends on "
+            "%(end_date)s (%(when)s; reminder %(days_before)s days before).\n"
+            "The organisation board should prepare the placement after the %(kind)s and "
+            "record its outcome: a return to the former unit, another post, or staying at "
+            "the destination.\n\n"
+            "See the proposal: %(link)s\n"
+        ) % {**params, "name": name}
         messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
     get_connection(fail_silently=False).send_messages(messages)

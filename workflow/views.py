@@ -394,21 +394,12 @@ def _checklist(proposal, exceptions):
     """Live checks while the proposal is being prepared and appraised; from endorsement on, the
     checklist the committee saw (stored at endorsement)."""
     snapshot = proposal.eligibility_snapshot
+    at = None
     if snapshot and proposal.state not in LIVE_CHECK_STATES:
-        rows = [
-            CheckRow(
-                code=c["code"],
-                severity=c["severity"],
-                ok=c["ok"],
-                message=c["message"],
-                excepted=c.get("excepted", False),
-                enforced=c.get("enforced", False),
-            )
-            for c in snapshot.get("checks", [])
-        ]
+        results = eligibility.results_from_snapshot(snapshot)
         at = snapshot.get("evaluated_at")
-        return rows, (dt.datetime.fromisoformat(at) if at else None)
-    results = eligibility.evaluate(proposal, exceptions={e.code for e in exceptions})
+    else:
+        results = eligibility.evaluate(proposal, exceptions={e.code for e in exceptions})
     rows = [
         CheckRow(
             code=r.code,
@@ -420,7 +411,7 @@ def _checklist(proposal, exceptions):
         )
         for r in results
     ]
-    return rows, None
+    return rows, (dt.datetime.fromisoformat(at) if at else None)
 
 
 def _impact(proposal) -> dict:

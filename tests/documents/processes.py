@@ -70,6 +70,8 @@ class Worker:
                 "--without-heartbeat",
                 "-n",
                 self.name,
+                # Test-only patches (the slow render of the kill tests), never in production.
+                "--include=tests.documents.slow_render",
             ],
             cwd=ROOT,
             env=env,

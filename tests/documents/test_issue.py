@@ -4,11 +4,11 @@ render queued only after commit, never raising into the caller's transaction."""
 import logging
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from documents import services
 from documents.models import Decision
+from lib.errors import AppError
 from tests.documents.conftest import D, celery_mode, free_port, issue, make_proposal
 from workflow.models import AuditEvent
 
@@ -72,7 +72,7 @@ def test_a_deputy_signs_as_deputy_secretary_on_behalf_of_the_collective(world):
 
 
 def test_it_refuses_a_signer_who_is_neither_chair_nor_deputy(world):
-    with pytest.raises(ValidationError, match="Bí thư hoặc Phó Bí thư"):
+    with pytest.raises(AppError, match="Bí thư hoặc Phó Bí thư"):
         issue(world, make_proposal(world), signer=world.member)
 
 

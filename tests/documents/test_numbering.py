@@ -4,11 +4,11 @@ per year for State documents (NĐ 30), safe under concurrency."""
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from documents import services
 from documents.models import Decision, DocumentProfile
+from lib.errors import AppError
 from tests.documents.conftest import D, build_world, issue, make_official_in_tuly, make_proposal
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_a_rolled_back_issue_gives_its_number_back(world):
 
 
 def test_it_refuses_a_date_no_committee_term_covers(world):
-    with pytest.raises(ValidationError, match="nhiệm kỳ"):
+    with pytest.raises(AppError, match="nhiệm kỳ"):
         issue(world, make_proposal(world), day=D(2019, 5, 1), signer_role="chair")
 
 

@@ -2,11 +2,11 @@
 same idempotent machinery; the minutes give counts only, never who voted what."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from documents import services
 from documents.models import ProposalDocument
+from lib.errors import AppError
 from tests.documents.conftest import make_proposal, pdf_text
 from workflow.models import BallotReceipt, EligibilityException, EligibleVoter, VoteRound
 
@@ -19,9 +19,12 @@ SNAPSHOT = {
             "code": "in_planning",
             "severity": "error",
             "ok": True,
-            "message": "Trong quy hoạch Bí thư Đảng ủy, nhiệm kỳ 2025–2030",
+            # Stored as a msgid and its parameters, printed in Vietnamese.
+            "text": "In the planning for %(title)s, current term %(term)s.",
+            "params": {"title": "Bí thư Đảng ủy", "term": "2025–2030"},
         },
         {
+            # Stored before messages had parameters: printed as it is.
             "code": "remaining_service",
             "severity": "error",
             "ok": False,
@@ -100,9 +103,12 @@ def test_the_submission_shows_the_checklist_and_the_exceptions(world, endorsed, 
         "về việc luân chuyển cán bộ",
         "Kính gửi: Ban Thường vụ Huyện ủy Đà Bắc",
         "luân chuyển đồng chí Nguyễn Văn An",
-        "Trong quy hoạch chức danh đến",
-        "Trong quy hoạch Bí thư Đảng ủy, nhiệm kỳ 2025–2030",
-        "Không đạt — có ngoại lệ",
+        "Trong quy hoạch",
+        "Có trong quy hoạch chức danh Bí thư Đảng ủy, nhiệm kỳ 2025–2030.",
+        "Còn 9 năm 4 tháng công tác, cần ít nhất 10 năm",
+        # The label's second line sits between the two halves of the result.
+        "Không đạt — có",
+        "ngoại lệ",
         "Lưu ý",
         "Địa bàn khó khăn cần tăng cường cán bộ có kinh nghiệm.",
         "TRƯỞNG BAN",
@@ -160,7 +166,7 @@ def test_the_minutes_give_counts_and_never_who_voted_what(world, closed_round, m
 def test_minutes_wait_for_the_vote_to_close(closed_round):
     closed_round.status = "open"
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(AppError):
         services.minutes_render(closed_round)
 
 

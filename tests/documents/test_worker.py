@@ -112,9 +112,10 @@ def test_an_issue_while_redis_is_down_is_rendered_after_redis_returns(
 
 def test_a_worker_process_killed_mid_render_loses_nothing(media, tmp_path, own_redis):
     w = build_world()
-    # Rendering sleeps 3 s after its claim; a claim is stale after 4 s.
+    # Rendering sleeps 3 s after its claim (tests/documents/slow_render.py); a claim is stale
+    # after 4 s.
     env = worker_env(
-        redis_url=own_redis.url, media=media, RENDER_TEST_DELAY=3, DOCUMENT_RENDER_STALE_SECONDS=4
+        redis_url=own_redis.url, media=media, SLOW_RENDER_SECONDS=3, DOCUMENT_RENDER_STALE_SECONDS=4
     )
     with (
         celery_mode(eager=False, broker_url=own_redis.url),
@@ -154,7 +155,7 @@ def test_a_worker_killed_outright_is_recovered_by_a_new_worker_and_the_sweep(
 ):
     w = build_world()
     env = worker_env(
-        redis_url=own_redis.url, media=media, RENDER_TEST_DELAY=3, DOCUMENT_RENDER_STALE_SECONDS=4
+        redis_url=own_redis.url, media=media, SLOW_RENDER_SECONDS=3, DOCUMENT_RENDER_STALE_SECONDS=4
     )
     with celery_mode(eager=False, broker_url=own_redis.url):
         with running_worker(env, tmp_path / "first.log") as first:

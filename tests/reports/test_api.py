@@ -70,7 +70,6 @@ def test_it_refuses_a_bad_date_with_400(api_for, world, as_of):
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
-    assert "invalid date" in response.json()["detail"]
     assert "Ngày không hợp lệ" in response.json()["detail"]
 
 
@@ -87,7 +86,7 @@ def test_it_forbids_a_committee_in_which_the_user_has_no_role(api_for, world):
     response = api_for(world.reviewer).get(URL, {"committee": world.other_committee.id})
 
     assert response.status_code == 403
-    assert "no role in this committee" in response.json()["detail"]
+    assert "không có vai trò" in response.json()["detail"]
 
 
 def test_a_superuser_may_read_any_committee(api_for, world):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from personnel.models import Assignment, Committee, PlanningEntry, Term
 from tests.workflow.conftest import TODAY, S, advance, new_proposal
@@ -309,6 +310,33 @@ def test_an_error_blocks_endorsement(world, not_planned):
     assert caught.value.code == "eligibility_errors"
     assert "in_planning" in caught.value.message
     assert RotationProposal.objects.get(pk=not_planned.pk).state == S.IN_REVIEW
+
+
+def test_the_snapshot_keeps_each_message_as_text_and_params_shown_in_either_language(
+    world, not_planned
+):
+    services.exception_grant(
+        proposal_id=not_planned.pk, user=world.board_head, code="in_planning", justification="x"
+    )
+    with translation.override("en"):  # endorsed from an English page
+        services.proposal_endorse(proposal_id=not_planned.pk, user=world.board_head)
+    snapshot = RotationProposal.objects.get(pk=not_planned.pk).eligibility_snapshot
+    stored = {c["code"]: c for c in snapshot["checks"]}["in_planning"]
+    assert stored["text"].startswith("Not in the planning for %(title)s")
+    assert stored["params"] == {"title": world.target.title.name}
+    assert "message" not in stored
+
+    [shown] = [r for r in eligibility.results_from_snapshot(snapshot) if r.code == "in_planning"]
+    assert shown.message.startswith(
+        f"Cán bộ không có trong quy hoạch chức danh {world.target.title.name}"
+    )
+    with translation.override("en"):
+        assert shown.message.startswith(f"Not in the planning for {world.target.title.name}")
+    # A snapshot stored before messages had parameters is read as it was written.
+    old = {
+        "checks": [{"code": "in_planning", "severity": "error", "ok": True, "message": "Có (x)."}]
+    }
+    assert [r.message for r in eligibility.results_from_snapshot(old)] == ["Có (x)."]
 
 
 def test_the_board_heads_exception_lifts_the_error_and_is_kept_in_the_snapshot(world, not_planned):

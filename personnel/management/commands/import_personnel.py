@@ -4,6 +4,8 @@ import argparse
 import io
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from personnel.services import (
     CREATED,
@@ -23,20 +25,18 @@ class _Formatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 
 RECORD_LABELS = {
-    RECORD_UNIT: "đơn vị (units)",
-    RECORD_OFFICIAL: "cán bộ (officials)",
-    RECORD_ASSIGNMENT: "phân công (assignments)",
+    RECORD_UNIT: gettext_lazy("units"),
+    RECORD_OFFICIAL: gettext_lazy("officials"),
+    RECORD_ASSIGNMENT: gettext_lazy("assignments"),
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Nhập đơn vị, cán bộ và phân công từ tệp CSV (UTF-8, dòng đầu là tiêu đề), tất cả hoặc\n"
-        "không gì cả: mọi dòng lỗi được báo kèm số dòng và không ghi gì.\n"
         "Import units, officials and assignments from a CSV file (UTF-8, header row), all or\n"
         "nothing: every bad row is reported with its line number and nothing is written.\n"
         "\n"
-        "Cột `record` cho biết loại dòng (the `record` column says what a row is):\n"
+        "The `record` column says what a row is:\n"
         "  unit        code, name, kind, parent_code\n"
         "  official    key, full_name, gender, birth_date, hometown_code, birthplace_code,\n"
         "              ethnicity\n"
@@ -59,26 +59,22 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="Tệp CSV (the CSV file).")
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Chỉ kiểm tra, không ghi gì (check only, write nothing).",
-        )
-        parser.add_argument(
-            "--delimiter", default=",", help="Dấu phân cách cột (column separator), default ','."
-        )
+        parser.add_argument("path", help="The CSV file.")
+        parser.add_argument("--dry-run", action="store_true", help="Check only, write nothing.")
+        parser.add_argument("--delimiter", default=",", help="Column separator, default ','.")
 
     def handle(self, *args, path, dry_run=False, delimiter=",", **options):
         try:
             with open(path, encoding="utf-8-sig", newline="") as stream:
                 text = stream.read()
         except OSError as exc:
-            raise CommandError(f"Không đọc được tệp {path}: {exc} (cannot read the file)")
+            raise CommandError(
+                _("Cannot read the file %(path)s: %(error)s") % {"path": path, "error": exc}
+            )
         except UnicodeDecodeError as exc:
             raise CommandError(
-                f"Tệp {path} không phải UTF-8 (byte {exc.start}); hãy lưu lại với mã UTF-8. "
-                f"(The file is not UTF-8 at byte {exc.start}; save it as UTF-8.)"
+                _("The file %(path)s is not UTF-8 (byte %(byte)s); save it as UTF-8.")
+                % {"path": path, "byte": exc.start}
             )
         try:
             result = personnel_import_csv(
@@ -89,17 +85,18 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(str(exc))
 
-        heading = (
-            "Kiểm tra xong, không ghi gì (dry run, nothing written):"
-            if dry_run
-            else "Đã nhập (imported):"
-        )
+        heading = _("Checked, nothing written (dry run):") if dry_run else _("Imported:")
         self.stdout.write(self.style.SUCCESS(heading))
         for record, label in RECORD_LABELS.items():
             counts = result.counts.get(record, {})
             self.stdout.write(
-                f"  {label}: tạo mới {counts.get(CREATED, 0)}, cập nhật {counts.get(UPDATED, 0)}, "
-                f"giữ nguyên {counts.get(UNCHANGED, 0)} "
-                f"(created, updated, unchanged)"
+                "  "
+                + _("%(label)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+                % {
+                    "label": label,
+                    "created": counts.get(CREATED, 0),
+                    "updated": counts.get(UPDATED, 0),
+                    "unchanged": counts.get(UNCHANGED, 0),
+                }
             )
-        self.stdout.write(f"  chức vụ mới (new posts): {result.positions_created}")
+        self.stdout.write("  " + _("new posts: %(count)s") % {"count": result.positions_created})

@@ -4,13 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from personnel.demo import DEMO_PASSWORD, DemoBuilder
 
 
 class Command(BaseCommand):
     help = (
-        "Tạo dữ liệu demo huyện Đà Bắc (SPEC §10); chạy lại không thay đổi gì. "
         "Builds the Đà Bắc demo data (SPEC §10); running it again changes nothing. "
         'Every demo account has the password "demo": needs DEMO_MODE=true or --force.'
     )
@@ -19,17 +19,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Tạo tài khoản demo cả khi DEMO_MODE tắt (create the demo accounts even when "
-            "DEMO_MODE is off).",
+            help="Create the demo accounts even when DEMO_MODE is off.",
         )
 
     def handle(self, *args, force=False, **options):
         if not (settings.DEMO_MODE or force):
             raise CommandError(
-                "Chế độ demo đang tắt: không tạo tài khoản demo với mật khẩu “demo”. "
-                "Đặt DEMO_MODE=true hoặc dùng --force. "
-                "(Demo mode is off: refusing to create demo accounts with the password “demo”. "
-                "Set DEMO_MODE=true or pass --force.)"
+                _(
+                    "Demo mode is off: no demo accounts with the password “demo”. Set "
+                    "DEMO_MODE=true or pass --force."
+                )
             )
         demo = DemoBuilder()
         with transaction.atomic():
@@ -49,16 +48,16 @@ class Command(BaseCommand):
         stats = demo.stats
         self.stdout.write(
             self.style.SUCCESS(
-                f"Dữ liệu demo: tạo mới {stats['created']}, cập nhật {stats['updated']}, "
-                f"giữ nguyên {stats['unchanged']} bản ghi "
-                f"(demo data: {stats['created']} created, {stats['updated']} updated, "
-                f"{stats['unchanged']} unchanged)."
+                _(
+                    "Demo data: %(created)s records created, %(updated)s updated, "
+                    "%(unchanged)s unchanged."
+                )
+                % stats
             )
         )
         self.stdout.write(
-            f"Tài khoản demo, mật khẩu “{DEMO_PASSWORD}” (demo accounts, password "
-            f"“{DEMO_PASSWORD}”):"
+            _("Demo accounts, password “%(password)s”:") % {"password": DEMO_PASSWORD}
         )
-        width = max(len(username) for username, _ in demo.account_lines())
+        width = max(len(username) for username, _role in demo.account_lines())
         for username, role in demo.account_lines():
             self.stdout.write(f"  {username:<{width}}  {DEMO_PASSWORD}  {role}")

@@ -3,33 +3,44 @@ date has come (the same service as the daily Celery beat task)."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from lib.dates import short_date
 from workflow.postings import postings_apply_due
 
 
 class Command(BaseCommand):
     help = (
-        "Áp dụng các quyết định đã ban hành đến ngày hiệu lực; lỗi của một đề xuất được báo và "
-        "không dừng các đề xuất khác. Apply the postings of issued decisions whose effective date "
-        "has come; a failure of one proposal is reported and does not stop the others."
+        "Apply the postings of issued decisions whose effective date has come; a failure of one "
+        "proposal is reported and does not stop the others."
     )
 
     def handle(self, *args, **options):
         run = postings_apply_due(today=timezone.localdate())
-        for proposal in run.posted:
+        for p in run.posted:
             self.stdout.write(
-                f"Đã áp dụng đề xuất #{proposal.pk}: {proposal.official.full_name} → "
-                f"{proposal.target_position.name}, hiệu lực {proposal.effective_date:%d/%m/%Y} "
-                f"(posted)."
+                _("Posted proposal #%(pk)s: %(official)s → %(post)s, effective %(day)s.")
+                % {
+                    "pk": p.pk,
+                    "official": p.official.full_name,
+                    "post": p.target_position.name,
+                    "day": short_date(p.effective_date),
+                }
             )
-        for proposal, message in run.failed:
+        for p, message in run.failed:
             self.stderr.write(
-                self.style.ERROR(f"Không áp dụng được đề xuất #{proposal.pk}: {message}")
+                self.style.ERROR(
+                    _("Proposal #%(pk)s not posted: %(error)s") % {"pk": p.pk, "error": message}
+                )
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Ngày {run.today:%d/%m/%Y}: áp dụng {len(run.posted)}, lỗi {len(run.failed)}, "
-                f"bỏ qua {len(run.skipped)} (posted {len(run.posted)}, failed {len(run.failed)}, "
-                f"skipped {len(run.skipped)})."
+                _("%(day)s: %(posted)s posted, %(failed)s failed, %(skipped)s skipped.")
+                % {
+                    "day": short_date(run.today),
+                    "posted": len(run.posted),
+                    "failed": len(run.failed),
+                    "skipped": len(run.skipped),
+                }
             )
         )
