@@ -71,8 +71,12 @@ checks: dev-venv ## Migrations up to date; deployment checks with production-lik
 	DEBUG=false SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  ALLOWED_HOSTS=luanchuyen.example SECURE_SSL_REDIRECT=true $(MANAGE) check --deploy --fail-level WARNING
 
-pytest: dev-venv ## Run pytest only
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# Two processes where there are two cores or more (each with its own test database, media directory
+# and world); the tests that share the Redis at REDIS_URL run in one of them.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -ge 2 ] && echo 2 || echo 0)
+
+pytest: dev-venv ## Run pytest only (PYTEST_WORKERS=0 for one process)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 worker: venv ## Run a Celery worker (needs REDIS_URL)
 	$(VENV)/bin/celery -A config worker --loglevel=info
