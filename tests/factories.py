@@ -9,21 +9,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from documents.models import LegalBasis
-from personnel.models import (
-    Assignment,
-    Board,
-    BoardMember,
-    Committee,
-    CommitteeMember,
-    CommitteeOfficeMember,
-    Official,
-    OrgUnit,
-    PlanningEntry,
-    Position,
-    PositionTitle,
-    ProposerScope,
-    Term,
-)
+from personnel import models as personnel
 from workflow.models import RotationProposal
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -48,9 +34,9 @@ class UserFactory(DjangoModelFactory):
 
 class OrgUnitFactory(DjangoModelFactory):
     class Meta:
-        model = OrgUnit
+        model = personnel.OrgUnit
 
-    kind = OrgUnit.Kind.COMMUNE
+    kind = personnel.OrgUnit.Kind.COMMUNE
     code = factory.Sequence(lambda n: f"U{n}")
     name = factory.Sequence(lambda n: f"Xã {n}")
     parent = None
@@ -58,7 +44,7 @@ class OrgUnitFactory(DjangoModelFactory):
 
 class PositionTitleFactory(DjangoModelFactory):
     class Meta:
-        model = PositionTitle
+        model = personnel.PositionTitle
 
     code = factory.Sequence(lambda n: f"T{n}")
     name = factory.Sequence(lambda n: f"Chức danh {n}")
@@ -67,7 +53,7 @@ class PositionTitleFactory(DjangoModelFactory):
 
 class PositionFactory(DjangoModelFactory):
     class Meta:
-        model = Position
+        model = personnel.Position
 
     unit = factory.SubFactory(OrgUnitFactory)
     title = factory.SubFactory(PositionTitleFactory)
@@ -76,7 +62,7 @@ class PositionFactory(DjangoModelFactory):
 
 class OfficialFactory(DjangoModelFactory):
     class Meta:
-        model = Official
+        model = personnel.Official
 
     full_name = factory.Sequence(lambda n: f"Cán bộ {n}")
     gender = "male"
@@ -85,7 +71,7 @@ class OfficialFactory(DjangoModelFactory):
 
 class AssignmentFactory(DjangoModelFactory):
     class Meta:
-        model = Assignment
+        model = personnel.Assignment
 
     official = factory.SubFactory(OfficialFactory)
     position = factory.SubFactory(PositionFactory)
@@ -96,10 +82,10 @@ class CommitteeFactory(DjangoModelFactory):
     """The Standing Committee of Đà Bắc district unless told otherwise."""
 
     class Meta:
-        model = Committee
+        model = personnel.Committee
 
     name = "Ban Thường vụ Huyện ủy Đà Bắc"
-    unit = factory.SubFactory(OrgUnitFactory, kind=OrgUnit.Kind.DISTRICT)
+    unit = factory.SubFactory(OrgUnitFactory, kind=personnel.OrgUnit.Kind.DISTRICT)
     collective_name = "BAN THƯỜNG VỤ HUYỆN ỦY"
     issuing_body_name = "HUYỆN ỦY ĐÀ BẮC"
     superior_body_name = "ĐẢNG BỘ TỈNH HÒA BÌNH"
@@ -109,7 +95,7 @@ class CommitteeFactory(DjangoModelFactory):
 
 class CommitteeMemberFactory(DjangoModelFactory):
     class Meta:
-        model = CommitteeMember
+        model = personnel.CommitteeMember
 
     committee = factory.SubFactory(CommitteeFactory)
     user = factory.SubFactory(UserFactory)
@@ -118,12 +104,12 @@ class CommitteeMemberFactory(DjangoModelFactory):
 
 class CommitteeOfficeMemberFactory(CommitteeMemberFactory):
     class Meta:
-        model = CommitteeOfficeMember
+        model = personnel.CommitteeOfficeMember
 
 
 class BoardFactory(DjangoModelFactory):
     class Meta:
-        model = Board
+        model = personnel.Board
 
     committee = factory.SubFactory(CommitteeFactory)
     name = "Ban Tổ chức Huyện ủy"
@@ -131,7 +117,7 @@ class BoardFactory(DjangoModelFactory):
 
 class BoardMemberFactory(DjangoModelFactory):
     class Meta:
-        model = BoardMember
+        model = personnel.BoardMember
 
     board = factory.SubFactory(BoardFactory)
     user = factory.SubFactory(UserFactory)
@@ -140,17 +126,17 @@ class BoardMemberFactory(DjangoModelFactory):
 
 class ProposerScopeFactory(CommitteeMemberFactory):
     class Meta:
-        model = ProposerScope
+        model = personnel.ProposerScope
 
     unit = factory.SelfAttribute("committee.unit")
 
 
 class TermFactory(DjangoModelFactory):
     class Meta:
-        model = Term
+        model = personnel.Term
 
     name = "2020–2025"
-    kind = Term.Kind.PARTY
+    kind = personnel.Term.Kind.PARTY
     committee = factory.SubFactory(CommitteeFactory)
     start = SINCE
     end = dt.date(2025, 9, 30)
@@ -158,7 +144,7 @@ class TermFactory(DjangoModelFactory):
 
 class PlanningEntryFactory(DjangoModelFactory):
     class Meta:
-        model = PlanningEntry
+        model = personnel.PlanningEntry
 
     official = factory.SubFactory(OfficialFactory)
     title = factory.SubFactory(PositionTitleFactory)

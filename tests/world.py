@@ -73,6 +73,20 @@ def _maichau(w):
     )
 
 
+def _two_districts(w):
+    """Đà Bắc with Tú Lý, Đồng Ruộng and its town; Mai Châu with Chiềng Châu."""
+    _units(
+        w,
+        {
+            "tuly": ("HB-DB-TL", "Xã Tú Lý", K.COMMUNE),
+            "dongruong": ("HB-DB-DR", "Xã Đồng Ruộng", K.COMMUNE),
+            "town": ("HB-DB-TT", "Thị trấn Đà Bắc", K.TOWN),
+        },
+    )
+    _maichau(w)
+    w.chiengchau = OrgUnitFactory(code="HB-MC-CC", name="Xã Chiềng Châu", parent=w.maichau)
+
+
 def _users(*names, **extra):
     return [UserFactory(username=name, **extra) for name in names]
 
@@ -86,16 +100,7 @@ def build_registry_world():
     proposers, and the people who log in. Dates are relative to today, because the API answers
     "as of today"."""
     w = SimpleNamespace()
-    _units(
-        w,
-        {
-            "tuly": ("HB-DB-TL", "Xã Tú Lý", K.COMMUNE),
-            "dongruong": ("HB-DB-DR", "Xã Đồng Ruộng", K.COMMUNE),
-            "town": ("HB-DB-TT", "Thị trấn Đà Bắc", K.TOWN),
-        },
-    )
-    _maichau(w)
-    w.chiengchau = OrgUnitFactory(code="HB-MC-CC", name="Xã Chiềng Châu", parent=w.maichau)
+    _two_districts(w)
 
     w.secretary = PositionTitleFactory(
         code="BT",
@@ -222,16 +227,7 @@ def build_workflow_world():
     local to Đồng Ruộng) to the vacant post of Phó Bí thư Thường trực Đồng Ruộng for 36 months:
     every check passes."""
     w = SimpleNamespace()
-    _units(
-        w,
-        {
-            "tuly": ("HB-DB-TL", "Xã Tú Lý", K.COMMUNE),
-            "dongruong": ("HB-DB-DR", "Xã Đồng Ruộng", K.COMMUNE),
-            "town": ("HB-DB-TT", "Thị trấn Đà Bắc", K.TOWN),
-        },
-    )
-    _maichau(w)
-    w.chiengchau = OrgUnitFactory(code="HB-MC-CC", name="Xã Chiềng Châu", parent=w.maichau)
+    _two_districts(w)
 
     w.secretary = PositionTitleFactory(
         code="BT", name="Bí thư Đảng ủy", level=3, is_standing=True, requires_non_local=True
