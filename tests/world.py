@@ -57,7 +57,7 @@ K = OrgUnit.Kind
 S = ProposalState
 
 
-def _units(w, codes: dict[str, str], *, prefix: str = "HB-DB"):
+def _units(w, codes: dict[str, tuple]):
     """Hòa Bình ⊃ Đà Bắc ⊃ communes given as attribute → (code suffix, name, kind)."""
     w.province = OrgUnitFactory(kind=K.PROVINCE, code="HB", name="Tỉnh Hòa Bình")
     w.district = OrgUnitFactory(
@@ -87,6 +87,31 @@ def _two_districts(w):
     w.chiengchau = OrgUnitFactory(code="HB-MC-CC", name="Xã Chiềng Châu", parent=w.maichau)
 
 
+def _four_titles(w, *, chairman_non_local: bool):
+    """Secretary, standing deputy, chairman and vice-chairman, ranked."""
+    w.secretary = PositionTitleFactory(
+        code="BT",
+        name="Bí thư Đảng ủy",
+        level=3,
+        is_standing=True,
+        requires_non_local=True,
+        is_head=True,
+        order=1,
+    )
+    w.standing_deputy = PositionTitleFactory(
+        code="PBT-TT", name="Phó Bí thư Thường trực Đảng ủy", level=2, is_standing=True, order=2
+    )
+    w.chairman = PositionTitleFactory(
+        code="CT",
+        name="Phó Bí thư – Chủ tịch UBND",
+        level=2,
+        is_standing=True,
+        requires_non_local=chairman_non_local,
+        order=3,
+    )
+    w.vice_chairman = PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1, order=4)
+
+
 def _users(*names, **extra):
     return [UserFactory(username=name, **extra) for name in names]
 
@@ -102,22 +127,7 @@ def build_registry_world():
     w = SimpleNamespace()
     _two_districts(w)
 
-    w.secretary = PositionTitleFactory(
-        code="BT",
-        name="Bí thư Đảng ủy",
-        level=3,
-        is_standing=True,
-        requires_non_local=True,
-        is_head=True,
-        order=1,
-    )
-    w.standing_deputy = PositionTitleFactory(
-        code="PBT-TT", name="Phó Bí thư Thường trực Đảng ủy", level=2, is_standing=True, order=2
-    )
-    w.chairman = PositionTitleFactory(
-        code="CT", name="Phó Bí thư – Chủ tịch UBND", level=2, is_standing=True, order=3
-    )
-    w.vice_chairman = PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1, order=4)
+    _four_titles(w, chairman_non_local=False)
 
     # Positions: every commune-level unit in Đà Bắc has a secretary and two vice-chairman seats.
     w.positions = {}
@@ -691,27 +701,7 @@ def build_reports_world() -> World:
         kind=K.AGENCY, code="HB-BTC", name="Ban Tổ chức Tỉnh ủy", parent=w.province
     )
 
-    w.secretary = PositionTitleFactory(
-        code="BT",
-        name="Bí thư Đảng ủy",
-        level=3,
-        is_standing=True,
-        requires_non_local=True,
-        is_head=True,
-        order=1,
-    )
-    w.standing_deputy = PositionTitleFactory(
-        code="PBT-TT", name="Phó Bí thư Thường trực Đảng ủy", level=2, is_standing=True, order=2
-    )
-    w.chairman = PositionTitleFactory(
-        code="CT",
-        name="Phó Bí thư – Chủ tịch UBND",
-        level=2,
-        is_standing=True,
-        requires_non_local=True,
-        order=3,
-    )
-    w.vice_chairman = PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1, order=4)
+    _four_titles(w, chairman_non_local=True)
     w.specialist = PositionTitleFactory(code="CV", name="Chuyên viên", level=1, order=9)
     w.agency_post = PositionFactory(
         unit=w.agency, title=w.specialist, name="Chuyên viên Ban Tổ chức Huyện ủy", seats=5
