@@ -71,8 +71,13 @@ checks: dev-venv ## Migrations up to date; deployment checks with production-lik
 	DEBUG=false SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  ALLOWED_HOSTS=luanchuyen.example SECURE_SSL_REDIRECT=true $(MANAGE) check --deploy --fail-level WARNING
 
-pytest: dev-venv ## Run pytest only
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# Two processes where there are two cores or more, each with its own test database, media directory
+# and worlds; a test file runs whole in one of them (its tests share a world; the worker tests
+# share the Redis at REDIS_URL).
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -ge 2 ] && echo 2 || echo 0)
+
+pytest: dev-venv ## Run pytest only (PYTEST_WORKERS=0 for one process)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 worker: venv ## Run a Celery worker (needs REDIS_URL)
 	$(VENV)/bin/celery -A config worker --loglevel=info

@@ -1,21 +1,34 @@
-"""Shared fixtures. Services a test needs are required under CI=true: a missing one fails the
-test instead of skipping it."""
+"""Shared fixtures and the test database's worlds.
 
+Services a test needs are required under CI=true: a missing one fails the test instead of
+skipping it.
+
+Worlds (tests/world.py) are built once per session, not per test: before a test that uses the
+database, the database is brought to what the test needs, committed, outside its transaction:
+
+- a test that asks for `<name>_world` (the apps' `world` fixtures do) finds that world there and
+  gets its own deep copy of the objects; its transaction is rolled back as usual;
+- any other test finds the database empty, as before;
+- a transactional test (`transaction=True`, `transactional_db`, `live_server`) starts on an empty
+  database and builds what it needs; Django flushes the tables after it.
+
+The database is flushed and a world built only when the next test needs something else, so tests
+of one app in a row share one build. Each xdist worker has its own database, media directory and
+state."""
+
+import copy
 import os
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import override_settings
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM = "/usr/bin/chromium"
+from tests.helpers import CHROMIUM, require
+from tests.world import BUILDERS
 
-
-def require(condition: bool, what: str):
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI but is not available", pytrace=False)
-    pytest.skip(f"{what} is not available")
+WORLD_FIXTURES = {f"{name}_world": name for name in BUILDERS}
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
 def pytest_runtest_setup(item):
@@ -39,6 +52,17 @@ def _redis_reachable() -> bool:
         return False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory):
+    """For the whole session (the worlds are built outside any test): a fast password hasher
+    (the production one is slow on purpose) and a media directory of this process's own."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings):
     """Pages render {% static %} and WhiteNoise serves the files from the app directories, as in
@@ -59,3 +83,87 @@ def site_language():
 
     with translation.override("vi"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def eager_celery(request):
+    """Tasks run in-process unless the test is marked redis, whatever REDIS_URL says, so the
+    suite behaves the same with and without a broker and leaves no message in Redis (the redis
+    tests consume what they send)."""
+    from tests.helpers import celery_mode
+
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    with celery_mode(eager=True):
+        yield
+
+
+# --- Worlds -----------------------------------------------------------------------------------
+
+
+class _Database:
+    """What is committed in this process's test database: None (nothing) or a world's name."""
+
+    world_name: str | None = None
+    world = None
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names)
+    )
+
+
+def _prepare_database(request, django_db_blocker):
+    if not (
+        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
+    wanted = [WORLD_FIXTURES[name] for name in request.fixturenames if name in WORLD_FIXTURES]
+    target = None if _is_transactional(request) or not wanted else wanted[0]
+    if _Database.world_name == target:
+        return
+    with django_db_blocker.unblock():
+        if _Database.world_name is not None:
+            call_command("flush", interactive=False, verbosity=0)
+        _Database.world_name, _Database.world = None, None
+        if target is not None:
+            with transaction.atomic():
+                _Database.world = BUILDERS[target]()
+            _Database.world_name = target
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker(request, django_db_blocker):
+    """Overrides pytest-django's fixture of this name, which every test runs first: bring the
+    database to what the test needs before its transaction begins, then apply the django_db
+    marker as pytest-django does."""
+    _prepare_database(request, django_db_blocker)
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+
+
+def _world_fixture(name):
+    @pytest.fixture(name=f"{name}_world")
+    def fixture(request):
+        if _is_transactional(request):
+            request.getfixturevalue("transactional_db")
+            return BUILDERS[name]()
+        request.getfixturevalue("db")
+        assert _Database.world_name == name, (name, _Database.world_name)
+        return copy.deepcopy(_Database.world)
+
+    fixture.__doc__ = f"The {name} world of tests/world.py: built once, a fresh copy per test."
+    return fixture
+
+
+registry_world = _world_fixture("registry")
+workflow_world = _world_fixture("workflow")
+letters_world = _world_fixture("letters")
+reports_world = _world_fixture("reports")
+demo_world = _world_fixture("demo")

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from documents.models import Decision
-from tests.documents.conftest import issue, make_proposal
+from tests.world import issue, make_proposal
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents import services
-from tests.documents.conftest import issue, make_official_in_tuly, make_proposal
+from tests.world import issue, make_official_in_tuly, make_proposal
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

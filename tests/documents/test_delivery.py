@@ -7,7 +7,7 @@ from django.core.mail import EmailMessage
 
 from documents import services
 from documents.models import Delivery
-from tests.documents.conftest import issue, make_proposal
+from tests.world import issue, make_proposal
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

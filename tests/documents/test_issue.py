@@ -9,7 +9,8 @@ from django.db import transaction
 from documents import services
 from documents.models import Decision
 from lib.errors import AppError
-from tests.documents.conftest import D, celery_mode, free_port, issue, make_proposal
+from tests.helpers import D, celery_mode, free_port
+from tests.world import issue, make_proposal
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from documents import rendering, services
 from documents.models import Decision, DocumentProfile, LegalBasis
 from lib.dates import date_words, short_date
-from tests.documents.conftest import D, issue, make_official_in_tuly, make_proposal, pdf_text
+from tests.helpers import D, pdf_text
+from tests.world import issue, make_official_in_tuly, make_proposal
 
 pytestmark = pytest.mark.django_db
 

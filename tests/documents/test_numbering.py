@@ -9,7 +9,9 @@ from django.db import connection, transaction
 from documents import services
 from documents.models import Decision, DocumentProfile
 from lib.errors import AppError
-from tests.documents.conftest import D, build_world, issue, make_official_in_tuly, make_proposal
+from tests.helpers import D
+from tests.world import build_letters_world as build_world
+from tests.world import issue, make_official_in_tuly, make_proposal
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 from documents import services
 from documents.models import ProposalDocument
 from lib.errors import AppError
-from tests.documents.conftest import make_proposal, pdf_text
+from tests.helpers import pdf_text
+from tests.world import make_proposal
 from workflow.models import BallotReceipt, EligibilityException, EligibleVoter, VoteRound
 
 pytestmark = pytest.mark.django_db

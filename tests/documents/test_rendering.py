@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from documents import rendering, services, tasks
 from documents.models import Decision, ProposalDocument
-from tests.documents.conftest import build_world, issue, make_proposal
+from tests.world import build_letters_world as build_world
+from tests.world import issue, make_proposal
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test import Client
 
 from documents import services
 from documents.models import Decision
-from tests.documents.conftest import issue, make_proposal
+from tests.world import issue, make_proposal
 from workflow.models import RotationProposal
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,10 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from documents import services
 from documents.models import Decision
-from tests.documents.conftest import build_world, celery_mode, free_port, make_proposal
 from tests.documents.processes import RedisServer, running_worker, wait_for, worker_env
+from tests.helpers import celery_mode, free_port
+from tests.world import build_letters_world as build_world
+from tests.world import make_proposal
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -21,7 +21,7 @@ from personnel.models import (
     ProposerScope,
     Term,
 )
-from tests.personnel.conftest import make_official, make_user
+from tests.factories import make_official, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from personnel.models import Assignment, OrgUnit, Position
-from tests.personnel.conftest import TODAY, YESTERDAY, make_official
+from tests.factories import make_official
+from tests.helpers import TODAY, YESTERDAY
 
 pytestmark = pytest.mark.django_db
 

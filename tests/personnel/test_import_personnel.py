@@ -183,7 +183,6 @@ def test_dry_run_checks_the_file_and_writes_nothing(catalogue, tmp_path):
 def test_the_documented_example_imports_into_the_demo_registry(settings, tmp_path):
     settings.DEMO_MODE = True
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", stdout=io.StringIO())
     run(EXAMPLE)
     khoa = Official.objects.get(external_id="HB-2024-0117")

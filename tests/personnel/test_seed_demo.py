@@ -77,8 +77,6 @@ def demo_settings(settings, tmp_path):
     settings.DEMO_MODE = True
     # The letters the demo renders go to a temporary MEDIA_ROOT, not the repository's media/.
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The default hasher is slow on purpose; these tests log in two dozen accounts.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def seed(**options) -> str:
@@ -88,8 +86,8 @@ def seed(**options) -> str:
 
 
 @pytest.fixture
-def output():
-    return seed()
+def output(demo_world):
+    return demo_world
 
 
 def dump() -> str:

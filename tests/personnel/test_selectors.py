@@ -4,7 +4,8 @@ import pytest
 
 from personnel import selectors
 from personnel.models import Assignment, Committee, OrgUnit
-from tests.personnel.conftest import YESTERDAY, make_official, make_user
+from tests.factories import make_official, make_user
+from tests.helpers import YESTERDAY
 
 D = dt.date
 EITHER = Committee.LocalityRule.HOMETOWN_OR_BIRTHPLACE

@@ -10,7 +10,8 @@ from django.utils import translation
 from personnel import selectors
 from personnel.models import Official, PlanningEntry
 from personnel.templatetags.ui import service_duration
-from tests.personnel.conftest import TODAY, make_official
+from tests.factories import make_official
+from tests.helpers import TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reports.selectors import locality_report
-from tests.reports.conftest import AS_OF
+from tests.world import AS_OF
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,9 @@ from django.utils import translation
 from personnel.models import Term
 from reports.selectors import cadres_due_report
 from reports.tables import cadres_due_tables
-from tests.reports.conftest import AS_OF, D, make_official
+from tests.factories import make_official
+from tests.helpers import D
+from tests.world import AS_OF
 
 pytestmark = pytest.mark.django_db
 

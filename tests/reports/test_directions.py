@@ -5,7 +5,7 @@ import pytest
 
 from reports.selectors import UnitTree, classify_direction, direction_report
 from reports.tables import direction_tables
-from tests.reports.conftest import D
+from tests.helpers import D
 from workflow.models import ProposalState as S
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,9 @@ from django.utils import translation
 from personnel.models import Committee, OrgUnit
 from reports.selectors import locality_report
 from reports.tables import fmt_percent, locality_tables
-from tests.reports.conftest import AS_OF, D, make_official
+from tests.factories import make_official
+from tests.helpers import D
+from tests.world import AS_OF
 
 pytestmark = pytest.mark.django_db
 

@@ -3,11 +3,9 @@
 the days before the posting still read 14."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 
 from personnel.models import Assignment, Committee, Position
@@ -23,11 +21,9 @@ DONG_RUONG_POST = "Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộ
 
 
 @pytest.fixture
-def demo(settings, tmp_path):
+def demo(demo_world, settings, tmp_path):
     settings.DEMO_MODE = True
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", stdout=io.StringIO())
     return Committee.objects.get()
 
 

@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from personnel.models import Assignment
 from reports.selectors import locality_impact
-from tests.reports.conftest import D, make_official
+from tests.factories import make_official
+from tests.helpers import D
 from workflow.models import ProposalState as S
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from reports.selectors import pipeline_report
 from reports.tables import pipeline_tables
-from tests.reports.conftest import D, at
+from tests.helpers import D, at
 from workflow.models import ProposalState as S
 
 pytestmark = pytest.mark.django_db

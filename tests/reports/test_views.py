@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from tests.reports.conftest import D, at
+from tests.helpers import D, at
 from workflow.models import ProposalState as S
 
 pytestmark = pytest.mark.django_db

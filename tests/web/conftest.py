@@ -5,19 +5,18 @@ live server. Never `playwright install`: the tests use the system browser.
 - `page`: a fresh context and tab on the live server, 1366×768 unless a test parametrizes it
   indirectly with a viewport (`PHONE`); failed requests and console errors are collected in
   `page_problems`;
-- `login(page, username, password)` and `screenshot(page, name)` helpers.
+- `world`: the `registry` world of tests/world.py; `demo_data`: the demo (SPEC §10).
+
+The helpers (`login`, `screenshot`, viewports) are in tests/helpers.py.
 """
 
 import io
 import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
-from tests.conftest import CHROMIUM
-from tests.personnel.conftest import build_world
+from tests.helpers import CHROMIUM, DESKTOP
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,17 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 375, "height": 812}
-VIEWPORTS = pytest.mark.parametrize("page", [DESKTOP, PHONE], indirect=True, ids=["1366", "375"])
-SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-DEMO_PASSWORD = "demo"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The personas log in with passwords; a deliberately slow hash would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -102,9 +90,9 @@ def page(request, browser, live_server, page_problems):
 
 
 @pytest.fixture
-def world(db):
-    """The small registry of tests/personnel (personas, units, posts), for page tests."""
-    return build_world()
+def world(registry_world):
+    """The registry world (personas, units, posts), for page tests."""
+    return registry_world
 
 
 @pytest.fixture
@@ -114,25 +102,3 @@ def demo_data(transactional_db, settings, tmp_path):
     settings.DEMO_MODE = True
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", stdout=io.StringIO())
-
-
-def viewport_name(page) -> str:
-    return f"{page.viewport_size['width']}"
-
-
-def login(page, username: str, password: str = DEMO_PASSWORD):
-    """Log in through the login form and wait for the page it leads to."""
-    page.goto("/accounts/login/")
-    page.fill('input[name="username"]', username)
-    page.fill('input[name="password"]', password)
-    with page.expect_navigation():
-        page.click('form[action="/accounts/login/"] button[type="submit"]')
-    assert "/accounts/login/" not in page.url, f"login as {username} failed"
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot to artifacts/screenshots/<name>.png and return its path."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

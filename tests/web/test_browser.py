@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lib.text import fold
 from personnel.models import Official, OrgUnit
-from tests.web.conftest import VIEWPORTS, login, screenshot, viewport_name
+from tests.helpers import VIEWPORTS, login, screenshot, viewport_name
 from workflow.models import ProposalState
 from workflow.permissions import actor_for
 from workflow.selectors import inbox_querysets

@@ -9,15 +9,15 @@ from django.utils import timezone
 
 from documents import services as documents
 from documents.models import Decision, Delivery
-from tests.workflow.conftest import S, advance, build_world, new_proposal
+from tests.world import S, advance, new_proposal
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(db, settings, tmp_path):
+def world(workflow_world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return build_world()
+    return workflow_world
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.personnel.conftest import TODAY
+from tests.helpers import TODAY
 from workflow import services
 from workflow.models import ProposalKind
 

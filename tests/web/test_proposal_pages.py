@@ -7,7 +7,7 @@ import re
 import pytest
 
 from personnel.models import Position
-from tests.web.conftest import VIEWPORTS, login, screenshot, viewport_name
+from tests.helpers import VIEWPORTS, login, screenshot, viewport_name
 from tests.web.test_browser import assert_fits_the_width, assert_styled
 from workflow.models import RotationProposal
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from documents.models import Decision, Delivery
 from personnel.models import Assignment, Official, Position
-from tests.web.conftest import login, screenshot
+from tests.helpers import login, screenshot
 from workflow.models import RotationProposal
 
 pytestmark = [

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from tests.conftest import require
+from tests.helpers import require
 from workflow.models import ProposalState
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES"

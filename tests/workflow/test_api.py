@@ -8,15 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from personnel.models import Assignment, Official
-from tests.workflow.conftest import (
-    TODAY,
-    S,
-    advance,
-    cast_all,
-    client_for,
-    eligible_voters,
-    new_proposal,
-)
+from tests.helpers import TODAY, client_for
+from tests.world import S, advance, cast_all, eligible_voters, new_proposal
 from workflow import services
 from workflow.eligibility import planned_end_for
 from workflow.models import AuditEvent, RotationProposal

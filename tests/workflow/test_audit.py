@@ -5,7 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from tests.workflow.conftest import TODAY, S, advance, new_proposal
+from tests.helpers import TODAY
+from tests.world import S, advance, new_proposal
 from workflow.audit import audit_append, audit_verify
 from workflow.models import AuditEvent
 

@@ -12,7 +12,8 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from personnel.models import CommitteeMember
-from tests.workflow.conftest import SINCE, TODAY, S, advance, cast_all, eligible_voters
+from tests.helpers import SINCE, TODAY
+from tests.world import S, advance, cast_all, eligible_voters
 from workflow import ballots, selectors, services
 from workflow.errors import Conflict, Invalid, NotAllowed
 from workflow.models import AuditEvent, Ballot, BallotReceipt, RotationProposal, VoteRound
@@ -150,7 +151,7 @@ def test_a_second_ballot_by_the_same_member_is_refused(world, voting):
 
 def test_the_subject_and_the_author_are_not_voters(world):
     from personnel.models import ProposerScope
-    from tests.workflow.conftest import new_proposal
+    from tests.world import new_proposal
 
     author = get_user_model().objects.get(username="uy.vien.01")  # a plain committee member
     ProposerScope.objects.create(

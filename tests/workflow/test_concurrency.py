@@ -7,14 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from tests.workflow.conftest import (
-    S,
-    advance,
-    build_world,
-    client_for,
-    eligible_voters,
-    new_proposal,
-)
+from tests.helpers import client_for
+from tests.world import S, advance, eligible_voters, new_proposal
+from tests.world import build_workflow_world as build_world
 from workflow import services
 from workflow.audit import audit_verify
 from workflow.errors import WorkflowError

@@ -6,7 +6,8 @@ import pytest
 from django.utils import translation
 
 from personnel.models import Assignment, Committee, PlanningEntry, Term
-from tests.workflow.conftest import TODAY, S, advance, new_proposal
+from tests.helpers import TODAY
+from tests.world import S, advance, new_proposal
 from workflow import eligibility, services
 from workflow.errors import Conflict, Invalid, NotAllowed
 from workflow.models import RotationProposal

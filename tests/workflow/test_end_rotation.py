@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from personnel.models import Assignment
-from tests.workflow.conftest import TODAY, S, advance, new_proposal
+from tests.helpers import TODAY
+from tests.world import S, advance, new_proposal
 from workflow import postings, services
 from workflow.errors import NotAllowed, WrongState
 from workflow.models import AuditEvent, RotationProposal

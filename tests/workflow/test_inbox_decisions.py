@@ -5,7 +5,8 @@ import pytest
 
 from documents.models import Decision, Delivery
 from documents.services import decision_acknowledge
-from tests.workflow.conftest import TODAY, S, advance, new_proposal
+from tests.helpers import TODAY
+from tests.world import S, advance, new_proposal
 from workflow import services
 from workflow.permissions import actor_for
 from workflow.selectors import inbox_for_user

@@ -14,15 +14,10 @@ from django.utils import translation
 
 from lib.dates import add_months
 from personnel.models import Assignment, Position, PositionTitle
-from tests.workflow.conftest import (
-    TODAY,
-    S,
-    advance,
-    build_world,
-    client_for,
-    make_official,
-    new_proposal,
-)
+from tests.factories import make_official
+from tests.helpers import TODAY, client_for
+from tests.world import S, advance, new_proposal
+from tests.world import build_workflow_world as build_world
 from workflow import postings, services, tasks
 from workflow.audit import audit_verify
 from workflow.errors import Conflict, WrongState

@@ -8,7 +8,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from tests.workflow.conftest import TODAY, S, advance, build_world, new_proposal
+from tests.helpers import TODAY
+from tests.world import S, advance, new_proposal
+from tests.world import build_workflow_world as build_world
 from workflow import reminders, services, tasks
 from workflow.audit import audit_verify
 from workflow.models import AuditEvent, Reminder

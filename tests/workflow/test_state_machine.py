@@ -23,7 +23,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.workflow.conftest import TODAY, build_world
+from tests.helpers import TODAY
+from tests.world import build_workflow_world as build_world
 from workflow import eligibility, services
 from workflow.audit import audit_verify
 from workflow.errors import WorkflowError

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from personnel.models import ProposerScope
-from tests.workflow.conftest import SINCE, TODAY, S, advance, cast_all, new_proposal
+from tests.helpers import SINCE, TODAY
+from tests.world import S, advance, cast_all, new_proposal
 from workflow import services
 from workflow.audit import audit_verify
 from workflow.errors import Invalid, NotAllowed, NotFound, WrongState

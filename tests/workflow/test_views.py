@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from documents.models import Decision
 from personnel.models import CommitteeMember
 from reports.selectors import locality_impact
-from tests.workflow.conftest import TODAY, S, advance, eligible_voters, new_proposal
+from tests.helpers import TODAY
+from tests.world import S, advance, eligible_voters, new_proposal
 from workflow import services
 from workflow.models import (
     BallotReceipt,
