@@ -21,7 +21,7 @@ from django.utils import translation
 from config.celery import app as celery_app
 from documents import rendering, services
 from documents.models import Decision, ProposalDocument
-from tests.documents.conftest import pdf_text
+from tests.helpers import pdf_text
 from workflow import reminders
 from workflow.models import ProposalKind, ProposalState, RotationProposal
 
