@@ -80,8 +80,9 @@ def refuse_foreign_data():
     """Stop unless every row of the registry and the workflow is ours."""
     from django.contrib.auth import get_user_model
 
+    from audit.models import AuditEvent
     from personnel.models import Committee, Official, OrgUnit
-    from workflow.models import AuditEvent, RotationProposal
+    from workflow.models import RotationProposal
 
     foreign = {
         "units": OrgUnit.objects.exclude(code__startswith=MARKER).count(),
@@ -110,6 +111,8 @@ def build():
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
+    from audit.models import AuditChainHead, AuditEvent
+    from audit.services import GENESIS, event_hash
     from lib.text import fold
     from personnel.models import (
         Assignment,
@@ -125,8 +128,7 @@ def build():
         ProposerScope,
         Term,
     )
-    from workflow.audit import GENESIS, event_hash
-    from workflow.models import AuditChainHead, AuditEvent, ProposalKind, RotationProposal
+    from workflow.models import ProposalKind, RotationProposal
     from workflow.models import ProposalState as S
 
     rnd = random.Random(SEED)

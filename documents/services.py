@@ -23,9 +23,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from audit.services import audit_append
 from lib.text import fold
 from personnel.models import Board, CommitteeMember, Term
-from workflow.audit import audit_append
 
 from . import rendering, selectors
 from .models import (

@@ -20,9 +20,9 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from audit.services import audit_append
 from personnel.models import BoardMember
 
-from .audit import audit_append
 from .models import ProposalKind, ProposalState, Reminder, RotationProposal
 
 logger = logging.getLogger(__name__)

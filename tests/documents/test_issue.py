@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.models import AuditEvent
 from documents import services
 from documents.models import Decision
 from tests.documents.conftest import D, celery_mode, free_port, issue, make_proposal
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

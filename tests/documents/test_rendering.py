@@ -10,10 +10,10 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from documents import rendering, services, tasks
 from documents.models import Decision, ProposalDocument
 from tests.documents.conftest import build_world, issue, make_proposal
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

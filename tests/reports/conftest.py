@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_append
 from personnel.models import (
     Assignment,
     Board,
@@ -29,7 +30,6 @@ from personnel.models import (
     ProposerScope,
     Term,
 )
-from workflow.audit import audit_append
 from workflow.models import ProposalKind, RotationProposal
 
 D = dt.date
@@ -126,7 +126,7 @@ class World(SimpleNamespace):
         log with the clock set to `when`."""
         for when, from_state, to_state in steps:
             with (
-                mock.patch("workflow.audit.timezone.now", return_value=when),
+                mock.patch("audit.services.timezone.now", return_value=when),
                 transaction.atomic(),
             ):
                 audit_append(

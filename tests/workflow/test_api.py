@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from personnel.models import Assignment, Official
 from tests.workflow.conftest import (
     TODAY,
@@ -19,7 +20,7 @@ from tests.workflow.conftest import (
 )
 from workflow import services
 from workflow.eligibility import planned_end_for
-from workflow.models import AuditEvent, RotationProposal
+from workflow.models import RotationProposal
 
 pytestmark = pytest.mark.django_db
 

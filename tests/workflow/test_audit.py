@@ -5,9 +5,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from audit.models import AuditEvent
+from audit.services import audit_append, audit_verify
 from tests.workflow.conftest import TODAY, S, advance, new_proposal
-from workflow.audit import audit_append, audit_verify
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_verify_audit_notices_events_removed_from_the_end(world, history):
 
 def test_verify_audit_notices_a_rehashed_edit(world, history):
     # Editing the content and recomputing that row's hash still breaks the next link.
-    from workflow.audit import event_hash
+    from audit.services import event_hash
 
     victim = history[3]
     victim.comment = "viết lại"

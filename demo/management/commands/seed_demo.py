@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from personnel.demo import DEMO_PASSWORD, DemoBuilder
+from demo.builder import DEMO_PASSWORD, DemoBuilder
 
 
 class Command(BaseCommand):
