@@ -10,7 +10,7 @@ and district 1's (50 units), so that a report can be compared at two sizes.
 
 Written with bulk_create: the workflow services are bypassed, so no eligibility check runs and
 the proposals are not what the workflow would have produced step by step. The audit events are
-written directly too, but hash-chained exactly as workflow.audit does it, so `verify_audit`
+written directly too, but hash-chained exactly as audit.services does it, so `verify_audit`
 passes on this database. Fixed random seed: every build is the same.
 
 Safe to run twice: it stops if the data is already there. It refuses a database that holds
@@ -493,7 +493,7 @@ def build():
             for proposal, timeline in zip(proposals, timelines, strict=True)
             for (from_state, to_state), moment in timeline
         ]
-        # The chain in time order, hashed as workflow.audit does.
+        # The chain in time order, hashed as audit.services does.
         events.sort(key=lambda e: (e.at, e.proposal_id))
         prev = GENESIS
         for event in events:
