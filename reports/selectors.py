@@ -152,7 +152,7 @@ def _stage_days_in_python(committee, now) -> dict[str, list[float]]:
     events = defaultdict(list)
     for pid, event_id, at, from_state, to_state in (
         _transitions()
-        .filter(proposal__committee=committee)
+        .filter(proposal_id__in=proposals.values("id"))
         .order_by()
         .values_list("proposal_id", "id", "at", "from_state", "to_state")
     ):
@@ -236,16 +236,13 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
 
     thresholds = overdue_thresholds()
 
-    def candidates(prefix=""):
-        """Proposals that may be overdue: in a state with a limit, or open and past due."""
-        return Q(**{f"{prefix}state__in": list(thresholds)}) | Q(
-            **{f"{prefix}state__in": OPEN_STATES, f"{prefix}effective_date__lt": today}
-        )
-
+    # Proposals that may be overdue: in a state with a limit, or open and past due.
+    candidates = RotationProposal.objects.filter(
+        Q(state__in=list(thresholds)) | Q(state__in=OPEN_STATES, effective_date__lt=today),
+        committee=committee,
+    ).order_by()
     rows = list(
-        RotationProposal.objects.filter(candidates(), committee=committee)
-        .order_by()
-        .values_list(
+        candidates.values_list(
             "id",
             "state",
             "created_at",
@@ -256,18 +253,17 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
         )
     )
     # When each entered its current state: its last transition into that state.
-    entered = dict(
-        _transitions()
-        .filter(
-            candidates("proposal__"),
-            proposal__committee=committee,
-            to_state=F("proposal__state"),
-        )
+    current = {row[0]: row[1] for row in rows}
+    entered = {
+        pid: since
+        for pid, to_state, since in _transitions()
+        .filter(proposal_id__in=candidates.values("id"))
         .order_by()
-        .values("proposal_id")
+        .values("proposal_id", "to_state")
         .annotate(since=Max("at"))
-        .values_list("proposal_id", "since")
-    )
+        .values_list("proposal_id", "to_state", "since")
+        if to_state == current.get(pid)
+    }
     local = timezone.get_current_timezone()
     waited_too_long = _("%(days)s days in this state (limit %(limit)s)")
     effective_passed = _("effective date has passed but the proposal is not in effect")
