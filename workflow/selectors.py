@@ -151,9 +151,7 @@ def proposal_get(*, actor: Actor, proposal_id) -> RotationProposal:
 
 
 def proposal_history(*, proposal) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(proposal_id=proposal.pk).select_related("actor").order_by("id")
-    )
+    return list(proposal.events.select_related("actor").order_by("id"))
 
 
 @dataclass
