@@ -62,9 +62,10 @@ migrate: venv ## Apply database migrations
 seed: venv ## Load the demo data (idempotent)
 	DEMO_MODE=true $(MANAGE) seed_demo
 
-lint: dev-venv ## ruff lint and format check
+lint: dev-venv ## ruff lint and format check; the apps' layers (import-linter, pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 checks: dev-venv ## Migrations up to date; deployment checks with production-like settings
 	$(MANAGE) makemigrations --check --dry-run

@@ -10,7 +10,7 @@ and district 1's (50 units), so that a report can be compared at two sizes.
 
 Written with bulk_create: the workflow services are bypassed, so no eligibility check runs and
 the proposals are not what the workflow would have produced step by step. The audit events are
-written directly too, but hash-chained exactly as workflow.audit does it, so `verify_audit`
+written directly too, but hash-chained exactly as audit.services does it, so `verify_audit`
 passes on this database. Fixed random seed: every build is the same.
 
 Safe to run twice: it stops if the data is already there. It refuses a database that holds
@@ -80,8 +80,9 @@ def refuse_foreign_data():
     """Stop unless every row of the registry and the workflow is ours."""
     from django.contrib.auth import get_user_model
 
+    from audit.models import AuditEvent
     from personnel.models import Committee, Official, OrgUnit
-    from workflow.models import AuditEvent, RotationProposal
+    from workflow.models import RotationProposal
 
     foreign = {
         "units": OrgUnit.objects.exclude(code__startswith=MARKER).count(),
@@ -110,6 +111,8 @@ def build():
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
+    from audit.models import AuditChainHead, AuditEvent
+    from audit.services import GENESIS, event_hash
     from lib.text import fold
     from personnel.models import (
         Assignment,
@@ -125,8 +128,7 @@ def build():
         ProposerScope,
         Term,
     )
-    from workflow.audit import GENESIS, event_hash
-    from workflow.models import AuditChainHead, AuditEvent, ProposalKind, RotationProposal
+    from workflow.models import ProposalKind, RotationProposal
     from workflow.models import ProposalState as S
 
     rnd = random.Random(SEED)
@@ -491,7 +493,7 @@ def build():
             for proposal, timeline in zip(proposals, timelines, strict=True)
             for (from_state, to_state), moment in timeline
         ]
-        # The chain in time order, hashed as workflow.audit does.
+        # The chain in time order, hashed as audit.services does.
         events.sort(key=lambda e: (e.at, e.proposal_id))
         prev = GENESIS
         for event in events:

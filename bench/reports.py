@@ -42,9 +42,10 @@ def main():
     from django.test import Client
     from django.test.utils import override_settings
 
+    from audit.models import AuditEvent
     from personnel.models import Assignment, Committee, Official
     from reports import selectors
-    from workflow.models import AuditEvent, RotationProposal
+    from workflow.models import RotationProposal
 
     province, district = sorted(Committee.objects.filter(symbol="BENCH"), key=lambda c: c.id)
     print(

@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "personnel",
-    "workflow",
+    "audit",
     "documents",
+    "workflow",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

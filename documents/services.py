@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_append
 from lib.dates import short_date
 from lib.errors import Conflict, Invalid, NotAllowed
 from lib.text import fold
 from personnel.models import Board, CommitteeMember, Term
-from workflow.audit import audit_append
 
 from . import rendering, selectors
 from .models import (

@@ -17,8 +17,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from workflow.models import ProposalKind
-
 from . import rendering, selectors, services
 from .api import pdf_response
 from .models import Decision, Delivery
@@ -26,8 +24,8 @@ from .models import Decision, Delivery
 
 def _kind_label(content: dict) -> str:
     """The kind of move (rotation, transfer, secondment) in the user's language."""
-    kind = content.get("kind")
-    return ProposalKind(kind).label if kind in ProposalKind.values else ""
+    kinds = Decision.proposal.field.related_model._meta.get_field("kind").flatchoices
+    return dict(kinds).get(content.get("kind"), "")
 
 
 def _status_context(decision: Decision, user) -> dict:

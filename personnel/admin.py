@@ -152,7 +152,7 @@ class AssignmentAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_select_related = ["official", "position__unit", "position__title"]
     autocomplete_fields = ["official", "position"]
     # Set by the posting of a decision (workflow/postings.py), never by hand.
-    readonly_fields = ["decision", "end_decision"]
+    readonly_fields = ["decision_id", "end_decision_id"]
 
     @admin.display(description=_("unit"), ordering="position__unit__name")
     def unit(self, assignment):

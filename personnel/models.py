@@ -189,23 +189,20 @@ class Assignment(models.Model):
     )
     # A posting (workflow/postings.py) points both assignments at its decision: the new one at
     # the decision that made it, the one left behind at the decision that ended it. Two fields,
-    # so the old assignment keeps the decision that made it.
-    decision = models.ForeignKey(
-        "documents.Decision",
-        verbose_name=_("decision"),
+    # so the old assignment keeps the decision that made it. Plain ids: documents sit above
+    # personnel, so the registry holds no key to them.
+    decision_id = models.BigIntegerField(
+        _("decision"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="assignments_made",
+        db_index=True,
         help_text=_("The decision in the system that made this assignment."),
     )
-    end_decision = models.ForeignKey(
-        "documents.Decision",
-        verbose_name=_("ending decision"),
+    end_decision_id = models.BigIntegerField(
+        _("ending decision"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="assignments_ended",
+        db_index=True,
         help_text=_("The decision in the system that ended this assignment."),
     )
 

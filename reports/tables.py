@@ -2,12 +2,11 @@
 export render the same Table, so the export always equals what is on screen."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from lib.dates import short_date
+from lib.numbers import fmt_number, fmt_percent  # noqa: F401 (fmt_percent: the views use it)
 
 
 @dataclass
@@ -31,16 +30,6 @@ class Table:
 
 def fmt_bool(value: bool) -> str:
     return _("Yes") if value else _("No")
-
-
-def fmt_number(value: float, places: int = 1) -> str:
-    """Rounded half up (Django's number_format cuts digits off), in the language's notation."""
-    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return number_format(rounded, places)
-
-
-def fmt_percent(ratio: float) -> str:
-    return f"{fmt_number(ratio * 100)}%"
 
 
 def fmt_days(days: float | None) -> str:

@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from audit.services import audit_append
 from documents import services as documents
 from personnel.models import Assignment, OrgUnit, Position
 from tests.factories import (
@@ -49,7 +50,6 @@ from tests.factories import (
 )
 from tests.helpers import TODAY, YESTERDAY
 from workflow import services
-from workflow.audit import audit_append
 from workflow.models import ProposalKind, ProposalState, RotationProposal
 
 D = dt.date
@@ -674,7 +674,7 @@ class World(SimpleNamespace):
         log with the clock set to `when`."""
         for when, from_state, to_state in steps:
             with (
-                mock.patch("workflow.audit.timezone.now", return_value=when),
+                mock.patch("audit.services.timezone.now", return_value=when),
                 transaction.atomic(),
             ):
                 audit_append(

@@ -7,18 +7,9 @@ nobody needs to browse them, and receipts show only who voted.
 
 from django.contrib import admin
 
-from .models import AuditEvent, EligibilityException, Opinion, RotationProposal, VoteRound
+from lib.admin import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import EligibilityException, Opinion, RotationProposal, VoteRound
 
 
 class OpinionInline(admin.TabularInline):
@@ -54,10 +45,3 @@ class RotationProposalAdmin(ReadOnlyAdmin):
 class VoteRoundAdmin(ReadOnlyAdmin):
     list_display = ["id", "proposal", "status", "incumbent_count", "quorum", "passed"]
     list_filter = ["status"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["id", "at", "actor", "action", "proposal", "from_state", "to_state"]
-    list_filter = ["action"]
-    list_select_related = ["actor", "proposal"]

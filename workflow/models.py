@@ -1,4 +1,4 @@
-"""A rotation proposal and everything recorded about it: opinions, exceptions, votes, audit.
+"""A rotation proposal and everything recorded about it: opinions, exceptions, votes, reminders.
 
 Transition methods only set fields. The services in workflow/services.py lock the row, check
 who may act, call the transition, save and write the audit event (STYLE.md).
@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from audit.models import AuditEvent
 
 
 class ProposalState(models.TextChoices):
@@ -146,6 +148,11 @@ class RotationProposal(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self):
         return self.state in OPEN_STATES
+
+    @property
+    def events(self):
+        """The proposal's audit events (the audit log keeps the proposal's id, not a key)."""
+        return AuditEvent.objects.filter(proposal_id=self.pk)
 
     # Transitions: bodies only set fields (SPEC §4).
 
@@ -324,47 +331,6 @@ class Ballot(models.Model):
     round = models.ForeignKey(VoteRound, on_delete=models.CASCADE, related_name="ballots")
     sealed = models.TextField(blank=True)
     choice = models.CharField(max_length=16, choices=Choice.choices, blank=True)
-
-
-class AuditEvent(models.Model):
-    """Append-only, hash-chained record of everything done (SPEC §4 Audit)."""
-
-    proposal = models.ForeignKey(
-        RotationProposal,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="events",
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("Empty when the system acted."),
-    )
-    at = models.DateTimeField()
-    action = models.CharField(max_length=64)
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16, blank=True)
-    comment = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        ordering = ["id"]
-
-
-class AuditChainHead(models.Model):
-    """A single row holding the last hash; locking it serialises appends to the chain."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_hash = models.CharField(max_length=64)
-    count = models.PositiveBigIntegerField(default=0)
 
 
 class Reminder(models.Model):

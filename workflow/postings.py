@@ -109,15 +109,15 @@ def posting_apply(*, proposal: RotationProposal, at: dt.datetime) -> dict:
     ]
     for assignment in ended:
         assignment.end = eve
-        assignment.end_decision = decision
-        assignment.save(update_fields=["end", "end_decision"])
+        assignment.end_decision_id = decision.pk
+        assignment.save(update_fields=["end", "end_decision_id"])
     started = Assignment.objects.create(
         official=official,
         position=target,
         start=day,
         end=None,
         is_concurrent=False,
-        decision=decision,
+        decision_id=decision.pk,
         decision_ref=decision.number_display,
     )
     return {

@@ -21,11 +21,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from audit.services import audit_append
 from documents.rendering import in_vietnamese
 from lib.dates import short_date
 from personnel.models import BoardMember
 
-from .audit import audit_append
 from .models import ProposalKind, ProposalState, Reminder, RotationProposal
 
 logger = logging.getLogger(__name__)

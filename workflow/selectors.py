@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from documents.models import Decision, Delivery
 from lib.text import fold
 from personnel.models import Assignment, Position
@@ -12,7 +13,6 @@ from personnel.selectors import active_on_q, unit_subtree_ids
 
 from .errors import NotFound
 from .models import (
-    AuditEvent,
     BallotReceipt,
     EligibleVoter,
     ProposalKind,
@@ -151,7 +151,7 @@ def proposal_get(*, actor: Actor, proposal_id) -> RotationProposal:
 
 
 def proposal_history(*, proposal) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(proposal=proposal).select_related("actor").order_by("id"))
+    return list(proposal.events.select_related("actor").order_by("id"))
 
 
 @dataclass
@@ -336,7 +336,7 @@ def rotated_officials(*, committee, on) -> list[RotatedOfficial]:
     term stops the count from the day the outcome is recorded: a cadre kept at the destination
     is no longer a rotated cadre (QĐ 65 Art. 10), one who returned or was reassigned neither."""
     ended_at = (
-        AuditEvent.objects.filter(proposal=OuterRef("pk"), action="end_rotation")
+        AuditEvent.objects.filter(proposal_id=OuterRef("pk"), action="end_rotation")
         .order_by("id")
         .values("at")[:1]
     )

@@ -19,12 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from audit.services import audit_append
 from documents.services import decision_issue, minutes_render, submission_render
 from personnel.models import Committee, CommitteeMember, Official
 from personnel.selectors import unit_subtree_ids
 
 from . import ballots, eligibility, permissions
-from .audit import audit_append
 from .errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
 from .models import (
     BallotReceipt,

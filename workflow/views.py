@@ -23,6 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from documents.models import Decision, Delivery
 from documents.selectors import decision_list_for_user
+from lib.numbers import fmt_percent
+from personnel.locality import locality_impact
 from personnel.models import (
     Assignment,
     Committee,
@@ -32,8 +34,6 @@ from personnel.models import (
     Term,
 )
 from personnel.selectors import active_on_q, official_assignments_on, official_list, unit_sorted
-from reports.selectors import locality_impact
-from reports.tables import fmt_percent
 
 from . import eligibility, permissions, selectors, services
 from .diagram import state_diagram_svg, state_steps

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from documents import services
 from tests.world import issue, make_official_in_tuly, make_proposal
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

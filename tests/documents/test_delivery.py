@@ -5,10 +5,10 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
 
+from audit.models import AuditEvent
 from documents import services
 from documents.models import Delivery
 from tests.world import issue, make_proposal
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

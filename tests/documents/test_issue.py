@@ -6,12 +6,12 @@ import logging
 import pytest
 from django.db import transaction
 
+from audit.models import AuditEvent
 from documents import services
 from documents.models import Decision
 from lib.errors import AppError
 from tests.helpers import D, celery_mode, free_port
 from tests.world import issue, make_proposal
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

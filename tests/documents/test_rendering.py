@@ -10,11 +10,11 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from documents import rendering, services, tasks
 from documents.models import Decision, ProposalDocument
 from tests.world import build_letters_world as build_world
 from tests.world import issue, make_proposal
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

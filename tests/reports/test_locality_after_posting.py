@@ -115,7 +115,7 @@ def test_the_dong_ruong_posting_makes_15_of_17_from_its_effective_date(demo):
     official = user("canbo.dongruong").official
     left = Assignment.objects.get(official=official, end=effective - dt.timedelta(days=1))
     arrived = Assignment.objects.get(official=official, start=effective)
-    assert left.end_decision == arrived.decision == proposal.decision
+    assert left.end_decision_id == arrived.decision_id == proposal.decision.pk
     assert arrived.position.name == DONG_RUONG_POST
 
 

@@ -7,12 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from personnel.models import Assignment, Official
 from tests.helpers import TODAY, client_for
 from tests.world import S, advance, cast_all, eligible_voters, new_proposal
 from workflow import services
 from workflow.eligibility import planned_end_for
-from workflow.models import AuditEvent, RotationProposal
+from workflow.models import RotationProposal
 
 pytestmark = pytest.mark.django_db
 

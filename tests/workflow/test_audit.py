@@ -5,10 +5,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from audit.models import AuditEvent
+from audit.services import audit_append, audit_verify
 from tests.helpers import TODAY
 from tests.world import S, advance, new_proposal
-from workflow.audit import audit_append, audit_verify
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_verify_audit_notices_events_removed_from_the_end(world, history):
 
 def test_verify_audit_notices_a_rehashed_edit(world, history):
     # Editing the content and recomputing that row's hash still breaks the next link.
-    from workflow.audit import event_hash
+    from audit.services import event_hash
 
     victim = history[3]
     victim.comment = "viết lại"

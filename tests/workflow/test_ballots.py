@@ -11,12 +11,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from personnel.models import CommitteeMember
 from tests.helpers import SINCE, TODAY
 from tests.world import S, advance, cast_all, eligible_voters
 from workflow import ballots, selectors, services
 from workflow.errors import Conflict, Invalid, NotAllowed
-from workflow.models import AuditEvent, Ballot, BallotReceipt, RotationProposal, VoteRound
+from workflow.models import Ballot, BallotReceipt, RotationProposal, VoteRound
 from workflow.permissions import actor_for
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,13 @@ import datetime as dt
 
 import pytest
 
+from audit.models import AuditEvent
 from personnel.models import Assignment
 from tests.helpers import TODAY
 from tests.world import S, advance, new_proposal
 from workflow import postings, services
 from workflow.errors import NotAllowed, WrongState
-from workflow.models import AuditEvent, RotationProposal
+from workflow.models import RotationProposal
 from workflow.selectors import rotated_officials
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_the_outcome_is_recorded_and_no_assignment_moves_by_itself(world, rotati
         list(Assignment.objects.order_by("id").values_list("id", "position_id", "start", "end"))
         == before
     )
-    event = AuditEvent.objects.get(proposal=rotation, action="end_rotation")
+    event = AuditEvent.objects.get(proposal_id=rotation.pk, action="end_rotation")
     assert event.data == {"outcome": outcome}
     assert (event.from_state, event.to_state, event.actor) == (
         S.IN_EFFECT,
@@ -119,7 +120,7 @@ def test_the_chair_revokes_an_issued_decision_before_its_effective_date(world):
 
     proposal = RotationProposal.objects.get(pk=proposal.pk)
     assert proposal.state == S.REVOKED
-    event = AuditEvent.objects.get(proposal=proposal, action="revoke")
+    event = AuditEvent.objects.get(proposal_id=proposal.pk, action="revoke")
     assert (event.actor, event.comment) == (world.chair, "Thay đổi nhân sự.")
     # The decision keeps its number in the register; nothing is posted on the day.
     assert proposal.decision.number == 1

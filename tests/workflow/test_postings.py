@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 
+from audit.models import AuditEvent
+from audit.services import audit_verify
 from lib.dates import add_months
 from personnel.models import Assignment, Position, PositionTitle
 from tests.factories import make_official
@@ -19,9 +21,8 @@ from tests.helpers import TODAY, client_for
 from tests.world import S, advance, new_proposal
 from tests.world import build_workflow_world as build_world
 from workflow import postings, services, tasks
-from workflow.audit import audit_verify
 from workflow.errors import Conflict, WrongState
-from workflow.models import AuditEvent, RotationProposal
+from workflow.models import RotationProposal
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +67,11 @@ def test_the_old_assignment_ends_the_day_before_and_the_new_one_starts_on_the_ef
     assert [p.pk for p in run.posted] == [proposal.pk]
     old = Assignment.objects.get(pk=world.an_post.pk)
     assert old.end == effective - DAY
-    assert old.end_decision == decision
+    assert old.end_decision_id == decision.pk
     assert old.decision_ref == ""  # the decision that made it is kept
     new = Assignment.objects.get(official=world.an, position=world.target)
     assert new.start == effective
-    assert new.decision == decision
+    assert new.decision_id == decision.pk
     assert new.decision_ref == decision.number_display
     assert not new.is_concurrent
     assert [a.position for a in Assignment.objects.filter(official=world.an, end=None)] == [
@@ -94,7 +95,7 @@ def test_the_office_posting_is_recorded_with_what_changed(world):
 
     services.proposal_post(proposal_id=proposal.pk, user=world.clerk, comment="Đã bàn giao.")
 
-    event = AuditEvent.objects.get(proposal=proposal, action="post")
+    event = AuditEvent.objects.get(proposal_id=proposal.pk, action="post")
     new = Assignment.objects.get(official=world.an, position=world.target)
     assert event.actor == world.clerk
     assert (event.from_state, event.to_state, event.comment) == (
@@ -136,9 +137,9 @@ def test_a_concurrent_post_in_the_unit_left_ends_with_it_and_one_elsewhere_stays
     in_tuly.refresh_from_db()
     in_district.refresh_from_db()
     assert in_tuly.end == effective - DAY
-    assert in_tuly.end_decision == proposal.decision
-    assert in_district.end is None and in_district.end_decision is None
-    event = AuditEvent.objects.get(proposal=proposal, action="post")
+    assert in_tuly.end_decision_id == proposal.decision.pk
+    assert in_district.end is None and in_district.end_decision_id is None
+    event = AuditEvent.objects.get(proposal_id=proposal.pk, action="post")
     assert sorted(event.data["ended"]) == sorted([world.an_post.pk, in_tuly.pk])
 
 
@@ -248,7 +249,7 @@ def test_the_daily_job_posts_each_due_decision_once_as_the_system(world):
     assert [p.pk for p in run.posted] == [first.pk]
     assert run.failed == [] and again.posted == [] and again.failed == []
     assert reload(second).state == S.ISSUED
-    event = AuditEvent.objects.get(proposal=first, action="post")
+    event = AuditEvent.objects.get(proposal_id=first.pk, action="post")
     assert event.actor is None and event.data["system"] is True
     # Late runs catch up: a job that was down posts what fell due meanwhile.
     late = postings.postings_apply_due(today=later + dt.timedelta(days=7))
@@ -371,7 +372,7 @@ def test_two_runs_at_the_same_moment_post_once(monkeypatch):
     assert sorted(len(r.posted) for r in runs) == [0, 1]
     assert sorted(len(r.skipped) for r in runs) == [0, 1]
     assert all(r.failed == [] for r in runs)
-    assert AuditEvent.objects.filter(proposal=proposal, action="post").count() == 1
+    assert AuditEvent.objects.filter(proposal_id=proposal.pk, action="post").count() == 1
     assert Assignment.objects.filter(official=world.an, position=world.target).count() == 1
     assert reload(proposal).state == S.IN_EFFECT
     assert audit_verify().ok

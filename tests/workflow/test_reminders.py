@@ -8,12 +8,13 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from audit.models import AuditEvent
+from audit.services import audit_verify
 from tests.helpers import TODAY
 from tests.world import S, advance, new_proposal
 from tests.world import build_workflow_world as build_world
 from workflow import reminders, services, tasks
-from workflow.audit import audit_verify
-from workflow.models import AuditEvent, Reminder
+from workflow.models import Reminder
 from workflow.permissions import actor_for
 from workflow.selectors import inbox_for_user
 
@@ -61,7 +62,7 @@ def test_the_board_is_reminded_90_days_before_the_planned_end(world, rotation):
     assert reminder.recipients == BOARD
     # No one here has an address: the reminder is recorded and shown in the inbox all the same.
     assert mail.outbox == []
-    event = AuditEvent.objects.get(proposal=rotation, action="term_reminder")
+    event = AuditEvent.objects.get(proposal_id=rotation.pk, action="term_reminder")
     assert event.actor is None
     assert event.data == {
         "days_before": 90,

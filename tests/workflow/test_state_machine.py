@@ -23,14 +23,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from audit.models import AuditEvent
+from audit.services import audit_verify
 from tests.helpers import TODAY
 from tests.world import build_workflow_world as build_world
 from workflow import eligibility, services
-from workflow.audit import audit_verify
 from workflow.errors import WorkflowError
 from workflow.models import (
     OPEN_STATES,
-    AuditEvent,
     Ballot,
     BallotReceipt,
     EligibleVoter,

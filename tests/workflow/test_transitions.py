@@ -5,13 +5,14 @@ import datetime as dt
 
 import pytest
 
+from audit.models import AuditEvent
+from audit.services import audit_verify
 from personnel.models import ProposerScope
 from tests.helpers import SINCE, TODAY
 from tests.world import S, advance, cast_all, new_proposal
 from workflow import services
-from workflow.audit import audit_verify
 from workflow.errors import Invalid, NotAllowed, NotFound, WrongState
-from workflow.models import AuditEvent, RotationProposal
+from workflow.models import RotationProposal
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def test_each_transition_moves_the_state_and_records_who_did_it(world, name):
 
     assert result.state == target
     assert RotationProposal.objects.get(pk=proposal.pk).state == target
-    [event] = AuditEvent.objects.filter(proposal=proposal, action=name, id__gt=events_before)
+    [event] = AuditEvent.objects.filter(proposal_id=proposal.pk, action=name, id__gt=events_before)
     assert (event.from_state, event.to_state) == (source, target)
     assert event.actor == getattr(world, who)
     assert event.comment == data.get("comment", "")

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from personnel.demo import DEMO_PASSWORD, DemoBuilder
+from demo.builder import DEMO_PASSWORD, DemoBuilder
 
 
 class Command(BaseCommand):

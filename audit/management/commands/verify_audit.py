@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow.audit import audit_verify
+from audit.services import audit_verify
 
 
 class Command(BaseCommand):

@@ -38,10 +38,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from documents.models import DocumentProfile, LegalBasis, NumberSeries
 from lib.dates import parse_date
 from lib.text import fold
-from workflow import services as workflow
-from workflow.models import ProposalKind, ProposalState, RotationProposal
-
-from .models import (
+from personnel.models import (
     Assignment,
     Board,
     BoardMember,
@@ -56,7 +53,9 @@ from .models import (
     ProposerScope,
     Term,
 )
-from .services import position_default_name, upsert
+from personnel.services import position_default_name, upsert
+from workflow import services as workflow
+from workflow.models import ProposalKind, ProposalState, RotationProposal
 
 DEMO_PASSWORD = "demo"
 EMAIL_DOMAIN = "dabac.example"

@@ -74,7 +74,7 @@ def audit_append(
     # Round-trip the data through JSON so the hash is computed on what the database returns.
     data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     event = AuditEvent(
-        proposal=proposal,
+        proposal_id=proposal.pk if proposal is not None else None,
         actor=actor,
         at=timezone.now(),
         action=action,
