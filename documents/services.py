@@ -23,8 +23,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from lib.errors import AppError
 from lib.text import fold
-from personnel.models import Board, CommitteeMember, Term
+from personnel.models import Board, Term
+from personnel.roles import signer_for
 from workflow.audit import audit_append
 
 from . import rendering, selectors
@@ -216,26 +218,17 @@ def _decision_content(*, decision: Decision, profile: DocumentProfile) -> dict:
     return json.loads(json.dumps(content, cls=DjangoJSONEncoder))
 
 
-def _signer_role_for(*, committee, signer, day: dt.date, claimed: str | None) -> str:
+def _signer_role_for(*, committee, signer, day: dt.date, claimed: str | None, subject) -> str:
     if claimed:
         if claimed not in Decision.SignerRole.values:
             raise ValidationError(
                 f"Vai trò người ký không hợp lệ: {claimed} (signer role must be chair or deputy)."
             )
         return claimed
-    roles = set(
-        CommitteeMember.objects.active_on(day)
-        .filter(committee=committee, user=signer)
-        .values_list("role", flat=True)
-    )
-    if CommitteeMember.Role.CHAIR in roles:
-        return Decision.SignerRole.CHAIR
-    if CommitteeMember.Role.DEPUTY in roles:
-        return Decision.SignerRole.DEPUTY
-    raise ValidationError(
-        "Người ký phải là Bí thư hoặc Phó Bí thư đương nhiệm của cấp ủy "
-        "(the signer must be the committee's chair or a deputy)."
-    )
+    try:
+        return signer_for(committee, day, user=signer, subject=subject).role
+    except AppError as error:
+        raise ValidationError(error.text(), code=error.code)
 
 
 def decision_issue(
@@ -259,7 +252,9 @@ def decision_issue(
     committee = proposal.committee
     profile = document_profile_for(committee)
     form = form or profile.form
-    role = _signer_role_for(committee=committee, signer=signer, day=day, claimed=signer_role)
+    role = _signer_role_for(
+        committee=committee, signer=signer, day=day, claimed=signer_role, subject=proposal.official
+    )
     series, number = decision_number_next(committee=committee, doc_type="QĐ", form=form, day=day)
     decision = Decision(
         proposal=proposal,

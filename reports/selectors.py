@@ -36,6 +36,7 @@ from workflow.models import (
     ProposalState,
     RotationProposal,
 )
+from workflow.selectors import proposals_visible
 
 S = ProposalState
 
@@ -61,6 +62,13 @@ def report_committees_for_user(user, *, on: dt.date | None = None):
         )
         | Q(id__in=ProposerScope.objects.active_on(day).filter(user=user).values("committee_id"))
     )
+
+
+def _proposals(committee, actor):
+    """The committee's proposals the reader may see (workflow's one visibility predicate);
+    `actor` None: all of them (the system)."""
+    qs = RotationProposal.objects.all() if actor is None else proposals_visible(actor)
+    return qs.filter(committee=committee)
 
 
 # --- The unit tree, loaded once ---------------------------------------------------------------
@@ -394,7 +402,7 @@ WITH ev AS (
            LEAD(e.id) OVER w AS next_id
     FROM workflow_auditevent e
     JOIN workflow_rotationproposal p ON p.id = e.proposal_id
-    WHERE p.committee_id = %(committee)s AND e.to_state <> '' AND e.from_state <> e.to_state
+    WHERE p.id IN (%(proposals)s) AND e.to_state <> '' AND e.from_state <> e.to_state
     WINDOW w AS (PARTITION BY e.proposal_id ORDER BY e.at, e.id)
 ), stays AS (
     -- Leaving a state: the time since the previous transition, or since the creation.
@@ -402,41 +410,36 @@ WITH ev AS (
     FROM ev WHERE from_state <> ''
     UNION ALL
     -- Still in the state the last transition led to: up to now.
-    SELECT to_state, %(now_epoch)s - t
+    SELECT to_state, %s - t
     FROM ev WHERE next_id IS NULL AND to_state = current
     UNION ALL
     -- A draft that never moved: since its creation.
-    SELECT p.state, %(now_epoch)s - date_part('epoch', p.created_at)
+    SELECT p.state, %s - date_part('epoch', p.created_at)
     FROM workflow_rotationproposal p
-    WHERE p.committee_id = %(committee)s AND p.state = 'draft' AND NOT EXISTS (
+    WHERE p.id IN (%(proposals)s) AND p.state = 'draft' AND NOT EXISTS (
         SELECT 1 FROM workflow_auditevent e
         WHERE e.proposal_id = p.id AND e.to_state <> '' AND e.from_state <> e.to_state
     )
 )
 SELECT state, percentile_cont(0.5) WITHIN GROUP (ORDER BY GREATEST(seconds, 0) / 86400), COUNT(*)
 FROM stays
-WHERE state = ANY(%(stages)s)
+WHERE state = ANY(%s)
 GROUP BY state
 """
 
 
-def _stage_days_in_python(committee, now) -> dict[str, list[float]]:
+def _stage_days_in_python(proposals, now) -> dict[str, list[float]]:
     """The days of every stay in every stage, replaying each proposal's transitions in order."""
-    proposals = (
-        RotationProposal.objects.filter(committee=committee)
-        .order_by()
-        .values_list("id", "state", "created_at")
-    )
     events = defaultdict(list)
     for pid, event_id, at, from_state, to_state in (
         _transitions()
-        .filter(proposal__committee=committee)
+        .filter(proposal__in=proposals)
         .order_by()
         .values_list("proposal_id", "id", "at", "from_state", "to_state")
     ):
         events[pid].append((at, event_id, from_state, to_state))
     stays = defaultdict(list)
-    for pid, current, created_at in proposals:
+    for pid, current, created_at in proposals.order_by().values_list("id", "state", "created_at"):
         state, since = S.DRAFT, created_at
         for at, _id, from_state, to_state in sorted(events.get(pid, ())):
             if from_state:  # not the creation event
@@ -448,26 +451,25 @@ def _stage_days_in_python(committee, now) -> dict[str, list[float]]:
     return {stage: stays[stage] for stage in PIPELINE_STAGES if stays[stage]}
 
 
-def _stage_stats(committee, now) -> dict[str, tuple[float, int]]:
-    """stage → (median days of a stay, number of stays)."""
+def _stage_stats(proposals, now) -> dict[str, tuple[float, int]]:
+    """stage → (median days of a stay, number of stays) over the `proposals` queryset."""
     if connection.vendor == "postgresql":
+        # The proposals the reader may see, as a subquery of the statement.
+        ids_sql, ids_params = proposals.values("id").query.sql_with_params()
+        now_epoch = now.timestamp()
         with connection.cursor() as cursor:
             cursor.execute(
-                _STAGE_MEDIANS_SQL,
-                {
-                    "committee": committee.id,
-                    "now_epoch": now.timestamp(),
-                    "stages": list(PIPELINE_STAGES),
-                },
+                _STAGE_MEDIANS_SQL.replace("%(proposals)s", ids_sql),
+                [*ids_params, now_epoch, now_epoch, *ids_params, list(PIPELINE_STAGES)],
             )
             return {state: (float(median), count) for state, median, count in cursor.fetchall()}
     return {
         stage: (statistics.median(days), len(days))
-        for stage, days in _stage_days_in_python(committee, now).items()
+        for stage, days in _stage_days_in_python(proposals, now).items()
     }
 
 
-def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> dict:
+def pipeline_report(*, committee: Committee, actor=None, now: dt.datetime | None = None) -> dict:
     """Proposals by state, the median days spent in each stage, and overdue proposals.
 
     A stay in a stage runs from the transition into a state to the transition out of it (the
@@ -489,18 +491,15 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
     state_labels = {value: str(label) for value, label in ProposalState.choices}
     kind_labels = {value: str(label) for value, label in ProposalKind.choices}
 
+    proposals = _proposals(committee, actor)
     counts = dict(
-        RotationProposal.objects.filter(committee=committee)
-        .order_by()
-        .values("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
+        proposals.order_by().values("state").annotate(n=Count("id")).values_list("state", "n")
     )
     by_state = [
         {"state": value, "label": state_labels[value], "count": counts.get(value, 0)}
         for value in ProposalState.values
     ]
-    stats = _stage_stats(committee, now)
+    stats = _stage_stats(proposals, now)
     stages = [
         {
             "state": stage,
@@ -521,7 +520,7 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
         )
 
     rows = list(
-        RotationProposal.objects.filter(candidates(), committee=committee)
+        proposals.filter(candidates())
         .order_by()
         .values_list(
             "id",
@@ -538,7 +537,7 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
         _transitions()
         .filter(
             candidates("proposal__"),
-            proposal__committee=committee,
+            proposal__in=proposals,
             to_state=F("proposal__state"),
         )
         .order_by()
@@ -625,13 +624,14 @@ def classify_direction(from_level: str, to_level: str) -> str:
     return "other"
 
 
-def direction_report(*, committee: Committee) -> dict:
+def direction_report(*, committee: Committee, actor=None) -> dict:
     """Decided moves (issued, in effect, completed) by direction and by effective-date year.
     Two queries: the unit tree and the proposals."""
     tree = UnitTree()
     counts = defaultdict(lambda: dict.fromkeys(DIRECTIONS, 0))
     for effective, from_unit, to_unit in (
-        RotationProposal.objects.filter(committee=committee, state__in=DECIDED_STATES)
+        _proposals(committee, actor)
+        .filter(state__in=DECIDED_STATES)
         .order_by()
         .values_list(
             "effective_date", "from_assignment__position__unit_id", "target_position__unit_id"

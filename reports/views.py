@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from lib.text import fold
-from workflow.models import RotationProposal
+from workflow.permissions import actor_for
+from workflow.selectors import proposals_visible
 
 from . import charts, selectors, tables
 from .csv import table_csv_response
@@ -82,6 +83,7 @@ def _forbidden(request):
 
 def _page(request, name, template, build, *, fmt=None):
     """Shared flow: guard, build, then either one table as CSV or the whole page."""
+    request.actor = actor_for(request.user)
     try:
         committee, committees = _get_committee_for_user(request)
     except NoCommittee:
@@ -154,9 +156,11 @@ def _build_locality(request, committee, context):
     impact = None
     if request.GET.get("proposal"):
         # The change a proposal of this committee would make (linked from the proposal page).
-        proposal = RotationProposal.objects.filter(
-            pk=_int_or_404(request.GET["proposal"]), committee=committee
-        ).first()
+        proposal = (
+            proposals_visible(request.actor)
+            .filter(pk=_int_or_404(request.GET["proposal"]), committee=committee)
+            .first()
+        )
         if proposal is None:
             raise Http404
         impact = selectors.locality_impact(proposal)
@@ -198,7 +202,7 @@ def _build_locality(request, committee, context):
 
 
 def _build_pipeline(request, committee, context):
-    report = selectors.pipeline_report(committee=committee)
+    report = selectors.pipeline_report(committee=committee, actor=request.actor)
     return {
         "report": report,
         "tables": tables.pipeline_tables(report),
@@ -218,7 +222,7 @@ def _build_pipeline(request, committee, context):
 
 
 def _build_directions(request, committee, context):
-    report = selectors.direction_report(committee=committee)
+    report = selectors.direction_report(committee=committee, actor=request.actor)
     return {
         "report": report,
         "tables": tables.direction_tables(report),

@@ -31,7 +31,7 @@ class ServiceError(exceptions.APIException):
 
     def __init__(self, error: WorkflowError):
         self.status_code = error.status
-        super().__init__(detail=ErrorDetail(error.message, code=error.code), code=error.code)
+        super().__init__(detail=ErrorDetail(error.text(), code=error.code), code=error.code)
 
 
 class WorkflowAPIView(APIView):

@@ -43,7 +43,7 @@ class ServiceErrorsMixin:
         name = FIELD_FOR_CODE.get(getattr(error, "code", ""))
         if name not in self.fields:
             name = None
-        self.add_error(name, localized(error.message))
+        self.add_error(name, localized(error.text()))
 
 
 class DayMonthYearInput(forms.DateInput):

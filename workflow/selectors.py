@@ -61,6 +61,14 @@ def proposal_visible_q(actor: Actor) -> Q | None:
     return q
 
 
+def proposals_visible(actor: Actor) -> QuerySet:
+    """Every proposal the actor may see: the one queryset behind the API, the pages and the
+    reports (their charts and CSV exports too)."""
+    visible = proposal_visible_q(actor)
+    qs = RotationProposal.objects.all()
+    return qs if visible is None else qs.filter(visible)
+
+
 def proposal_list(
     *,
     actor: Actor,
@@ -76,10 +84,7 @@ def proposal_list(
     `search`: words of the official's name, diacritics optional, each beginning a word of it;
     `unit_id`: the move leaves or enters that unit or a unit below it; `term`: the effective
     date falls in that Term."""
-    qs = RotationProposal.objects.select_related(*LIST_RELATED).prefetch_related(*_list_prefetch())
-    visible = proposal_visible_q(actor)
-    if visible is not None:
-        qs = qs.filter(visible)
+    qs = proposals_visible(actor).select_related(*LIST_RELATED).prefetch_related(*_list_prefetch())
     if state:
         qs = qs.filter(state__in=state.split(","))
     if kind:
@@ -136,15 +141,13 @@ def proposal_get(*, actor: Actor, proposal_id) -> RotationProposal:
         proposal_id = int(proposal_id)
     except (TypeError, ValueError):
         raise NotFound()
-    qs = (
-        RotationProposal.objects.select_related("official", "author", "committee", "reviewer")
+    proposal = (
+        proposals_visible(actor)
+        .select_related("official", "author", "committee", "reviewer")
         .prefetch_related(*_detail_prefetch())
         .filter(pk=proposal_id)
+        .first()
     )
-    visible = proposal_visible_q(actor)
-    if visible is not None:
-        qs = qs.filter(visible)
-    proposal = qs.first()
     if proposal is None:
         raise NotFound()
     return proposal

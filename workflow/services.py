@@ -21,6 +21,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from documents.services import decision_issue, minutes_render, submission_render
 from personnel.models import Committee, CommitteeMember, Official
+from personnel.roles import signer_for
 from personnel.selectors import unit_subtree_ids
 
 from . import ballots, eligibility, permissions
@@ -682,36 +683,6 @@ def proposal_close_vote(
 # --- Decision, posting, end -----------------------------------------------------------------
 
 
-def _signer_for(committee, signer, day):
-    """The chair by default; a named signer must be the chair or a standing deputy."""
-    members = CommitteeMember.objects.active_on(day).filter(
-        committee=committee,
-        role__in=(CommitteeMember.Role.CHAIR, CommitteeMember.Role.DEPUTY),
-    )
-    if signer is None:
-        member = members.filter(role=CommitteeMember.Role.CHAIR).select_related("user").first()
-        if member is None:
-            raise Invalid(
-                "Ban Thường vụ chưa có Bí thư để ký quyết định (the committee has no chair to sign).",
-                code="invalid_signer",
-            )
-    else:
-        member = members.filter(user=signer).select_related("user").first()
-        if member is None:
-            raise Invalid(
-                "Người ký phải là Bí thư hoặc Phó Bí thư Thường trực đương nhiệm "
-                "(the signer must be the incumbent chair or standing deputy).",
-                code="invalid_signer",
-            )
-    user = member.user
-    name = (
-        Official.objects.filter(user=user).values_list("full_name", flat=True).first()
-        or user.get_full_name()
-        or user.get_username()
-    )
-    return user, member.role, name
-
-
 def proposal_issue_decision(
     *, proposal_id, user, signer=None, comment: str = "", issued_on: dt.date | None = None
 ) -> RotationProposal:
@@ -721,7 +692,7 @@ def proposal_issue_decision(
     with transaction.atomic():
         proposal = _lock(proposal_id, actor)
         _raise_for(permissions.can_issue_decision(actor, proposal))
-        signer_user, signer_role, signer_name = _signer_for(proposal.committee, signer, actor.day)
+        chosen = signer_for(proposal.committee, actor.day, user=signer, subject=proposal.official)
         before = proposal.state
         _run(proposal, "issue_decision")
         try:
@@ -732,9 +703,9 @@ def proposal_issue_decision(
             # Takes the number and queues the PDF render after commit (documents app).
             decision = decision_issue(
                 proposal=proposal,
-                signer=signer_user,
-                signer_role=signer_role,
-                signer_name=signer_name,
+                signer=chosen.user,
+                signer_role=chosen.role,
+                signer_name=chosen.name,
                 issued_by=user,
                 issued_on=issued_on,
             )
@@ -752,8 +723,8 @@ def proposal_issue_decision(
             data={
                 "decision": decision.pk,
                 "number": decision.number_label,
-                "signer": signer_user.pk,
-                "signer_role": signer_role,
+                "signer": chosen.user.pk,
+                "signer_role": chosen.role,
             },
         )
     return proposal

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from documents.models import Decision, Delivery
 from documents.selectors import decision_list_for_user
+from personnel import roles
 from personnel.models import (
     Assignment,
     Committee,
@@ -273,7 +274,7 @@ def proposal_new(request):
                 **form.service_arguments(),
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(localized(error.text()))
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -336,9 +337,9 @@ def proposal_edit(request, pk):
                 proposal_id=proposal.pk, user=request.user, **form.service_arguments()
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(localized(error.text()))
         except Conflict as error:
-            return _refused(request, proposal, error.message, conflict=True)
+            return _refused(request, proposal, error.text(), conflict=True)
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -563,32 +564,17 @@ def proposal_detail(request, pk):
 # --- Actions --------------------------------------------------------------------------------
 
 
-def _signers(committee, day) -> list[tuple[int, str]]:
-    """The chair first, then the standing deputies, by name."""
-    members = (
-        CommitteeMember.objects.active_on(day)
-        .filter(
-            committee=committee,
-            role__in=(CommitteeMember.Role.CHAIR, CommitteeMember.Role.DEPUTY),
-        )
-        .select_related("user__official")
-        .order_by("role", "user__username")
-    )
-    choices = []
-    for member in sorted(members, key=lambda m: m.role != CommitteeMember.Role.CHAIR):
-        official = getattr(member.user, "official", None)
-        name = (
-            official.full_name
-            if official
-            else member.user.get_full_name() or member.user.get_username()
-        )
-        role = (
-            _("Secretary")
-            if member.role == CommitteeMember.Role.CHAIR
-            else _("Standing Deputy Secretary")
-        )
-        choices.append((member.user_id, f"{name} — {role}"))
-    return choices
+def _signers(proposal, day) -> list[tuple[int, str]]:
+    """Who may sign (personnel.roles.signers), less the official the decision is about."""
+    labels = {
+        CommitteeMember.Role.CHAIR: _("Secretary"),
+        CommitteeMember.Role.DEPUTY: _("Standing Deputy Secretary"),
+    }
+    return [
+        (s.user.pk, f"{s.name} — {labels[s.role]}")
+        for s in roles.signers(proposal.committee, day)
+        if s.user.pk != proposal.official.user_id
+    ]
 
 
 @with_actor
@@ -602,7 +588,7 @@ def proposal_action(request, pk, name):
     refusal = _guard(request, proposal, permissions.check(name, actor, proposal))
     if refusal:
         return refusal
-    signers = _signers(proposal.committee, actor.day) if name == "issue_decision" else ()
+    signers = _signers(proposal, actor.day) if name == "issue_decision" else ()
     ask_casting = request.method == "POST" and "casting" in request.POST
     form = ActionForm(
         request.POST if request.method == "POST" else None,
@@ -617,7 +603,7 @@ def proposal_action(request, pk, name):
                 name=name, proposal_id=proposal.pk, user=request.user, data=form.service_data()
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(localized(error.text()))
         except Invalid as error:
             if error.code == "casting_required":
                 # A tie: ask the chair's casting decision on the same page.
@@ -666,7 +652,7 @@ def opinion_add(request, pk):
                 comment=form.cleaned_data["comment"],
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(localized(error.text()))
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -694,7 +680,7 @@ def exception_grant(request, pk):
                 justification=form.cleaned_data["justification"],
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(localized(error.text()))
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -735,9 +721,9 @@ def ballot(request, pk):
                     proposal_id=proposal.pk, user=request.user, choice=form.cleaned_data["choice"]
                 )
             except NotAllowed as error:
-                raise PermissionDenied(localized(error.message))
+                raise PermissionDenied(localized(error.text()))
             except Conflict as error:
-                return _refused(request, proposal, error.message, conflict=True)
+                return _refused(request, proposal, error.text(), conflict=True)
             except WorkflowError as error:
                 form.add_service_error(error)
             else:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from personnel.models import Assignment, Official
+from personnel.models import Assignment, Official, PlanningEntry
 from tests.workflow.conftest import (
     TODAY,
     S,
@@ -644,3 +644,23 @@ def test_roles_are_read_again_for_each_request(world, proposal):
 
     with pytest.raises(NotFound):
         services.proposal_open_vote(proposal_id=proposal.pk, user=world.chair)
+
+
+def test_nobody_signs_a_decision_about_themselves(world):
+    # The deputy is the official the proposal is about: the office may not name them as signer.
+    Official.objects.filter(pk=world.dung.pk).update(user=world.deputy)
+    PlanningEntry.objects.create(official=world.dung, title=world.secretary, term=world.term)
+    proposal = advance(world, new_proposal(world, official=world.dung), S.APPROVED)
+    clerk = client_for(world.clerk)
+
+    response = clerk.post(
+        url(proposal.pk, "transitions/issue_decision/"), {"signer": world.deputy.pk}, format="json"
+    )
+
+    assert_error(response, 403, "signer_is_subject")
+    assert "Xa Văn Dũng" in response.json()["detail"]
+    assert RotationProposal.objects.get(pk=proposal.pk).state == S.APPROVED
+    response = clerk.post(
+        url(proposal.pk, "transitions/issue_decision/"), {"signer": world.chair.pk}, format="json"
+    )
+    assert response.json()["state"] == "issued"
