@@ -8,8 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from workflow.display import user_roles
-from workflow.permissions import actor_for
+from personnel.roles import request_actor
 from workflow.selectors import INBOX_SECTIONS, inbox_querysets
 
 # The page's own labels, translated; a section the workflow adds later shows its API label.
@@ -94,9 +93,9 @@ def proposal_url(proposal) -> str | None:
 @login_required
 @require_safe
 def home(request):
-    actor = actor_for(request.user)
+    actor = request_actor(request)
     # The header shows the roles read here, instead of reading them again (five queries).
-    request.user_roles = user_roles(actor)
+    request.user_roles = actor.role_names()
     sections = _inbox(actor)
     for section in sections:
         for proposal in section.items:

@@ -1,17 +1,160 @@
 """Who holds which role, read once from dated memberships (SPEC §4).
 
 `Actor` is a user's roles on one day: built once per request (`request_actor`), passed as
-`actor=` to services and selectors. `signer_for` is the one rule for who signs a decision.
+`actor=` to services and selectors; tests build one with `Actor.for_user(user)`. Roles come from
+membership data only (committee, board, office, proposer scope, the login ↔ official link),
+never from a username. `signer_for` is the one rule for who signs a decision.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.errors import Invalid, NotAllowed
 
-from .models import CommitteeMember
+from .models import BoardMember, CommitteeMember, CommitteeOfficeMember, Official, ProposerScope
+from .selectors import unit_parent_map, unit_subtree_ids
+
+CM, BM = CommitteeMember.Role, BoardMember.Role
+# If the data holds two memberships in one committee, the higher role counts.
+_RANK = {CM.CHAIR: 3, CM.DEPUTY: 2, CM.MEMBER: 1, BM.HEAD: 3, BM.MEMBER: 2, BM.SPECIALIST: 1}
+
+
+@dataclass
+class Actor:
+    """A user's roles on one day, read once. `user=None` is the system (the daily posting job)."""
+
+    user: object | None
+    day: dt.date
+    official_id: int | None = None
+    is_superuser: bool = False
+    committee_roles: dict[int, str] = field(default_factory=dict)
+    board_roles: dict[int, str] = field(default_factory=dict)
+    office: set[int] = field(default_factory=set)
+    # (committee id, unit id) of each proposer scope; the subtrees are worked out when needed.
+    proposer_scopes: list[tuple[int, int]] = field(default_factory=list)
+    _proposer_units: dict[int, set[int]] | None = None
+
+    @classmethod
+    def system(cls, *, day: dt.date | None = None) -> "Actor":
+        return cls(user=None, day=day or timezone.localdate())
+
+    @classmethod
+    def for_user(cls, user, *, day: dt.date | None = None) -> "Actor":
+        """Read the user's roles on `day` (default today): five small queries, whatever the page."""
+        day = day or timezone.localdate()
+        if user is None:
+            return cls.system(day=day)
+        actor = cls(user=user, day=day)
+        if not getattr(user, "is_authenticated", False):
+            return actor
+        actor.is_superuser = user.is_superuser
+        actor.official_id = (
+            Official.objects.filter(user=user).order_by().values_list("id", flat=True).first()
+        )
+        members = CommitteeMember.objects.active_on(day).filter(user=user)
+        _keep_highest(actor.committee_roles, members.values_list("committee_id", "role"))
+        boards = BoardMember.objects.active_on(day).filter(user=user)
+        _keep_highest(actor.board_roles, boards.values_list("board__committee_id", "role"))
+        actor.office = set(
+            CommitteeOfficeMember.objects.active_on(day)
+            .filter(user=user)
+            .values_list("committee_id", flat=True)
+        )
+        actor.proposer_scopes = list(
+            ProposerScope.objects.active_on(day)
+            .filter(user=user)
+            .values_list("committee_id", "unit_id")
+        )
+        return actor
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None
+
+    @property
+    def user_id(self):
+        return None if self.user is None else self.user.pk
+
+    @property
+    def proposer_units(self) -> dict[int, set[int]]:
+        """Committee id → the units whose officials this user may propose moves for."""
+        if self._proposer_units is None:
+            self._proposer_units = {}
+            if self.proposer_scopes:
+                parents = unit_parent_map()
+                for committee_id, unit_id in self.proposer_scopes:
+                    self._proposer_units.setdefault(committee_id, set()).update(
+                        unit_subtree_ids(unit_id, parents)
+                    )
+        return self._proposer_units
+
+    def committee_ids(self) -> set[int]:
+        """Committees the user serves as a member of the committee, its board or its office."""
+        return set(self.committee_roles) | set(self.board_roles) | self.office
+
+    def report_committee_ids(self) -> set[int]:
+        """Committees whose reports the user reads: those they serve, and those they propose to."""
+        return self.committee_ids() | {committee_id for committee_id, _unit in self.proposer_scopes}
+
+    # Roles in one committee.
+    def is_chair(self, committee_id) -> bool:
+        return self.committee_roles.get(committee_id) == CM.CHAIR
+
+    def is_chair_or_deputy(self, committee_id) -> bool:
+        return self.committee_roles.get(committee_id) in (CM.CHAIR, CM.DEPUTY)
+
+    def is_reviewer(self, committee_id) -> bool:
+        """Board members who appraise: the head and the members, not the specialists."""
+        return self.board_roles.get(committee_id) in (BM.HEAD, BM.MEMBER)
+
+    def is_board_head(self, committee_id) -> bool:
+        return self.board_roles.get(committee_id) == BM.HEAD
+
+    def is_office(self, committee_id) -> bool:
+        return committee_id in self.office
+
+    def role_names(self) -> list[str]:
+        """The roles the page header and the API show: admin, committee_member, committee_chair,
+        committee_deputy, board_head, board_member, board_specialist, office, proposer, official."""
+        roles = set()
+        if self.is_superuser:
+            roles.add("admin")
+        for role in self.committee_roles.values():
+            roles.add("committee_member")
+            if role in (CM.CHAIR, CM.DEPUTY):
+                roles.add(f"committee_{role}")
+        for role in self.board_roles.values():
+            roles.update(
+                {BM.HEAD: {"board_head", "board_member"}, BM.MEMBER: {"board_member"}}.get(
+                    role, {"board_specialist"}
+                )
+            )
+        if self.office:
+            roles.add("office")
+        if self.proposer_scopes:
+            roles.add("proposer")
+        if self.official_id is not None:
+            roles.add("official")
+        return sorted(roles)
+
+
+def _keep_highest(roles: dict, rows) -> None:
+    for committee_id, role in rows:
+        if _RANK.get(role, 0) > _RANK.get(roles.get(committee_id), 0):
+            roles[committee_id] = role
+
+
+def request_actor(request) -> Actor:
+    """The signed-in user's roles, read once per request and kept on it."""
+    request = getattr(request, "_request", request)  # a REST framework request wraps Django's
+    actor = getattr(request, "actor", None)
+    if actor is None or actor.user is not request.user:
+        actor = request.actor = Actor.for_user(request.user)
+    return actor
+
 
 # --- Who signs a decision -------------------------------------------------------------------
 

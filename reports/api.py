@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from personnel.models import Committee
+from personnel.roles import request_actor
 
 from . import selectors
 
@@ -28,7 +29,7 @@ def _committee_param(request) -> Committee:
         raise exceptions.ValidationError(
             {"committee": f"Không có ban thường vụ '{raw}' (unknown committee)."}
         )
-    if not selectors.report_committees_for_user(request.user).filter(pk=committee.pk).exists():
+    if not selectors.report_committees(request_actor(request)).filter(pk=committee.pk).exists():
         raise exceptions.PermissionDenied(
             "Bạn không có vai trò trong ban thường vụ này (you hold no role in this committee)."
         )

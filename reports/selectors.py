@@ -19,13 +19,9 @@ from django.utils.translation import gettext as _
 from lib.text import fold
 from personnel.models import (
     Assignment,
-    BoardMember,
     Committee,
-    CommitteeMember,
-    CommitteeOfficeMember,
     OrgUnit,
     Position,
-    ProposerScope,
     Term,
 )
 from personnel.selectors import active_on_q, is_local, unit_is_within, unit_subtree_ids
@@ -44,24 +40,13 @@ S = ProposalState
 # --- Who may read the reports ----------------------------------------------------------------
 
 
-def report_committees_for_user(user, *, on: dt.date | None = None):
-    """Committees whose reports the user may read: those in which they hold a role on `on`
-    (committee member, board member, office staff, proposer); a superuser reads them all."""
-    if not user.is_authenticated:
-        return Committee.objects.none()
-    if user.is_superuser:
+def report_committees(actor):
+    """Committees whose reports the actor may read: those in which they hold a role on the
+    actor's day (committee member, board member, office staff, proposer); a superuser reads them
+    all."""
+    if actor.is_superuser:
         return Committee.objects.all()
-    day = on or timezone.localdate()
-    return Committee.objects.filter(
-        Q(id__in=CommitteeMember.objects.active_on(day).filter(user=user).values("committee_id"))
-        | Q(board__in=BoardMember.objects.active_on(day).filter(user=user).values("board_id"))
-        | Q(
-            id__in=CommitteeOfficeMember.objects.active_on(day)
-            .filter(user=user)
-            .values("committee_id")
-        )
-        | Q(id__in=ProposerScope.objects.active_on(day).filter(user=user).values("committee_id"))
-    )
+    return Committee.objects.filter(id__in=actor.report_committee_ids())
 
 
 def _proposals(committee, actor):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from lib.text import fold
-from workflow.permissions import actor_for
+from personnel.roles import request_actor
 from workflow.selectors import proposals_visible
 
 from . import charts, selectors, tables
@@ -36,7 +36,7 @@ def _get_committee_for_user(request):
     """The committee asked for (?committee=id) or the user's first one; 404 if the user may not
     read it, NoCommittee if they hold a role in none."""
     committees = sorted(
-        selectors.report_committees_for_user(request.user),
+        selectors.report_committees(request_actor(request)),
         key=lambda c: (not c.is_active, fold(c.name), c.id),
     )
     raw = request.GET.get("committee", "")
@@ -83,7 +83,6 @@ def _forbidden(request):
 
 def _page(request, name, template, build, *, fmt=None):
     """Shared flow: guard, build, then either one table as CSV or the whole page."""
-    request.actor = actor_for(request.user)
     try:
         committee, committees = _get_committee_for_user(request)
     except NoCommittee:
@@ -157,7 +156,7 @@ def _build_locality(request, committee, context):
     if request.GET.get("proposal"):
         # The change a proposal of this committee would make (linked from the proposal page).
         proposal = (
-            proposals_visible(request.actor)
+            proposals_visible(request_actor(request))
             .filter(pk=_int_or_404(request.GET["proposal"]), committee=committee)
             .first()
         )
@@ -202,7 +201,7 @@ def _build_locality(request, committee, context):
 
 
 def _build_pipeline(request, committee, context):
-    report = selectors.pipeline_report(committee=committee, actor=request.actor)
+    report = selectors.pipeline_report(committee=committee, actor=request_actor(request))
     return {
         "report": report,
         "tables": tables.pipeline_tables(report),
@@ -222,7 +221,7 @@ def _build_pipeline(request, committee, context):
 
 
 def _build_directions(request, committee, context):
-    report = selectors.direction_report(committee=committee, actor=request.actor)
+    report = selectors.direction_report(committee=committee, actor=request_actor(request))
     return {
         "report": report,
         "tables": tables.direction_tables(report),

@@ -17,11 +17,13 @@ from rest_framework.views import APIView
 
 from lib.api import Pagination
 from personnel.models import Official, Position
+from personnel.roles import request_actor
 
 from . import eligibility, selectors, services
 from .errors import Invalid, WorkflowError
 from .models import EligibilityException, Opinion, ProposalKind, ProposalState
-from .permissions import CURRENT_ACTOR, TRANSITION_NAMES, actor_for, allowed_transitions
+from .permissions import allowed_transitions
+from .transitions import NAMES
 
 # --- Errors ---------------------------------------------------------------------------------
 
@@ -35,18 +37,6 @@ class ServiceError(exceptions.APIException):
 
 
 class WorkflowAPIView(APIView):
-    def dispatch(self, request, *args, **kwargs):
-        # The roles read for this request are shared with the services it calls, and only them.
-        token = CURRENT_ACTOR.set(None)
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        finally:
-            CURRENT_ACTOR.reset(token)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.actor  # noqa: B018 (read the roles once, before any service runs)
-
     def handle_exception(self, exc):
         if isinstance(exc, WorkflowError):
             exc = ServiceError(exc)
@@ -55,10 +45,7 @@ class WorkflowAPIView(APIView):
     @property
     def actor(self):
         # The user's roles, read once per request.
-        if not hasattr(self, "_actor"):
-            self._actor = actor_for(self.request.user)
-            CURRENT_ACTOR.set(self._actor)
-        return self._actor
+        return request_actor(self.request)
 
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -348,7 +335,7 @@ class ProposalListView(WorkflowAPIView):
     @extend_schema(request=ProposalWriteSerializer, responses={201: ProposalDetailSerializer})
     def post(self, request):
         data = _validated(ProposalWriteSerializer, request.data)
-        proposal = services.proposal_create(user=request.user, **data)
+        proposal = services.proposal_create(actor=self.actor, **data)
         proposal = selectors.proposal_get(actor=self.actor, proposal_id=proposal.pk)
         return Response(
             ProposalDetailSerializer(proposal, context={"actor": self.actor}).data,
@@ -374,7 +361,7 @@ class ProposalDetailView(WorkflowAPIView):
                 code="official_fixed",
             )
         data = _validated(ProposalPatchSerializer, request.data, partial=True)
-        services.proposal_update(proposal_id=pk, user=request.user, **data)
+        services.proposal_update(proposal_id=pk, actor=self.actor, **data)
         return self._detail(pk)
 
 
@@ -382,12 +369,12 @@ class ProposalTransitionView(WorkflowAPIView):
     @extend_schema(
         request=TransitionSerializer,
         responses=ProposalDetailSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=TRANSITION_NAMES)],
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(NAMES))],
     )
     def post(self, request, pk, name):
         data = _validated(TransitionSerializer, request.data)
         actor = self.actor
-        services.proposal_transition(name=name, proposal_id=pk, user=request.user, data=data)
+        services.proposal_transition(name, proposal_id=pk, actor=self.actor, **data)
         proposal = selectors.proposal_get(actor=actor, proposal_id=pk)
         return Response(ProposalDetailSerializer(proposal, context={"actor": actor}).data)
 
@@ -403,7 +390,7 @@ class ProposalOpinionsView(WorkflowAPIView):
     def post(self, request, pk):
         data = _validated(OpinionSerializer, request.data)
         opinion = services.opinion_add(
-            proposal_id=pk, user=request.user, opinion=data["opinion"], comment=data["comment"]
+            proposal_id=pk, actor=self.actor, opinion=data["opinion"], comment=data["comment"]
         )
         return Response(OpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
 
@@ -420,7 +407,7 @@ class ProposalExceptionsView(WorkflowAPIView):
         data = _validated(ExceptionSerializer, request.data)
         record = services.exception_grant(
             proposal_id=pk,
-            user=request.user,
+            actor=self.actor,
             code=data["code"],
             justification=data["justification"],
         )
@@ -431,7 +418,7 @@ class ProposalBallotsView(WorkflowAPIView):
     @extend_schema(request=BallotSerializer, responses={201: VoteSerializer})
     def post(self, request, pk):
         data = _validated(BallotSerializer, request.data)
-        services.ballot_cast(proposal_id=pk, user=request.user, choice=data["choice"])
+        services.ballot_cast(proposal_id=pk, actor=self.actor, choice=data["choice"])
         proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
         vote = selectors.vote_status(proposal=proposal, actor=self.actor)
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)

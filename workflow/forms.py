@@ -8,9 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .display import COMMENT_REQUIRED, localized
 from .models import Ballot, Opinion, ProposalKind, ProposalState, RotationOutcome
 from .services import MAX_DURATION_MONTHS
+from .transitions import BY_NAME
 
 # Dates outside this range are typing mistakes, not decisions.
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
@@ -43,7 +43,7 @@ class ServiceErrorsMixin:
         name = FIELD_FOR_CODE.get(getattr(error, "code", ""))
         if name not in self.fields:
             name = None
-        self.add_error(name, localized(error.text()))
+        self.add_error(name, error.text())
 
 
 class DayMonthYearInput(forms.DateInput):
@@ -196,7 +196,7 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         comment = self.fields["comment"]
-        if action in COMMENT_REQUIRED:
+        if BY_NAME[action].comment_required:
             comment.required = True
             comment.label = _("Reason")
             comment.help_text = _("Required: it is kept in the history.")

@@ -20,7 +20,7 @@ from .models import (
     RotationProposal,
     VoteRound,
 )
-from .permissions import Actor, can_cast_ballot
+from .permissions import Actor, can_cast_ballot, visible_q
 from .reminders import terms_ending_q
 
 S = ProposalState
@@ -49,22 +49,10 @@ def _detail_prefetch():
     )
 
 
-def proposal_visible_q(actor: Actor) -> Q | None:
-    """The filter for proposals the actor may see; None means everything (superuser, system)."""
-    if actor.is_system or actor.is_superuser:
-        return None
-    if actor.user_id is None:
-        return Q(pk__in=[])
-    q = Q(author_id=actor.user_id) | Q(committee_id__in=actor.committee_ids())
-    if actor.official_id is not None:
-        q |= Q(official_id=actor.official_id)
-    return q
-
-
 def proposals_visible(actor: Actor) -> QuerySet:
     """Every proposal the actor may see: the one queryset behind the API, the pages and the
     reports (their charts and CSV exports too)."""
-    visible = proposal_visible_q(actor)
+    visible = visible_q(actor)
     qs = RotationProposal.objects.all()
     return qs if visible is None else qs.filter(visible)
 

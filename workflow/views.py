@@ -32,23 +32,14 @@ from personnel.models import (
     OrgUnit,
     Term,
 )
+from personnel.roles import request_actor
 from personnel.selectors import active_on_q, official_assignments_on, official_list, unit_sorted
 from reports.selectors import locality_impact
 from reports.tables import fmt_percent
 
 from . import eligibility, permissions, selectors, services
 from .diagram import state_diagram_svg, state_steps
-from .display import (
-    ACTION_DONE,
-    ACTION_HELP,
-    ACTION_TITLES,
-    CHECK_TITLES,
-    NEGATIVE_ACTIONS,
-    SEVERITY_LABELS,
-    event_label,
-    localized,
-    user_roles,
-)
+from .display import CHECK_TITLES, SEVERITY_LABELS, event_label, localized
 from .errors import Conflict, Invalid, NotAllowed, NotFound, WorkflowError
 from .forms import (
     ActionForm,
@@ -68,7 +59,7 @@ from .models import (
     RotationProposal,
     VoteRound,
 )
-from .permissions import CURRENT_ACTOR, actor_for
+from .transitions import BY_NAME
 
 S = ProposalState
 PER_PAGE = 25
@@ -79,18 +70,12 @@ OFFICE_DECISIONS = 20
 
 
 def with_actor(view):
-    """Log-in required; the user's roles are read once and shared with the services called."""
+    """Log-in required; the user's roles are read once (request.actor) and passed on."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        actor = actor_for(request.user)
-        token = CURRENT_ACTOR.set(actor)
-        request.actor = actor
-        request.user_roles = user_roles(actor)
-        try:
-            return view(request, *args, **kwargs)
-        finally:
-            CURRENT_ACTOR.reset(token)
+        request.user_roles = request_actor(request).role_names()
+        return view(request, *args, **kwargs)
 
     return login_required(wrapper)
 
@@ -106,11 +91,11 @@ def _get_proposal(request, pk) -> RotationProposal:
 def _refused(request, proposal, reason: str, *, conflict: bool):
     """403 with the reason when the role forbids it; 409 when the state does not allow it."""
     if not conflict:
-        raise PermissionDenied(localized(reason))
+        raise PermissionDenied(reason)
     return render(
         request,
         "workflow/refused.html",
-        {"proposal": proposal, "reason": localized(reason)},
+        {"proposal": proposal, "reason": reason},
         status=409,
     )
 
@@ -252,7 +237,7 @@ def proposal_new(request):
         actor, official_id=official.pk, unit_id=current.position.unit_id
     )
     if not verdict:
-        raise PermissionDenied(localized(verdict.reason))
+        raise PermissionDenied(verdict.reason)
     committee = Committee.objects.get(
         pk=permissions.proposer_committee_ids(actor, current.position.unit_id)[0]
     )
@@ -268,13 +253,13 @@ def proposal_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(
-                user=request.user,
+                actor=request.actor,
                 official=official,
                 committee=committee,
                 **form.service_arguments(),
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.text()))
+            raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -334,10 +319,10 @@ def proposal_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_update(
-                proposal_id=proposal.pk, user=request.user, **form.service_arguments()
+                proposal_id=proposal.pk, actor=request.actor, **form.service_arguments()
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.text()))
+            raise PermissionDenied(error.text())
         except Conflict as error:
             return _refused(request, proposal, error.text(), conflict=True)
         except WorkflowError as error:
@@ -514,17 +499,18 @@ def proposal_detail(request, pk):
     }
     # The actions that move the proposal forward first, the first of them as the main button.
     transitions = sorted(
-        permissions.allowed_transitions(actor, proposal), key=lambda n: n in NEGATIVE_ACTIONS
+        (BY_NAME[name] for name in permissions.allowed_transitions(actor, proposal)),
+        key=lambda t: t.negative,
     )
     actions = [
         {
-            "name": name,
-            "title": ACTION_TITLES[name],
-            "negative": name in NEGATIVE_ACTIONS,
-            "primary": index == 0 and name not in NEGATIVE_ACTIONS,
-            "url": reverse("workflow:proposal_action", args=[proposal.pk, name]),
+            "name": t.name,
+            "title": t.button,
+            "negative": t.negative,
+            "primary": index == 0 and not t.negative,
+            "url": reverse("workflow:proposal_action", args=[proposal.pk, t.name]),
         }
-        for index, name in enumerate(transitions)
+        for index, t in enumerate(transitions)
     ]
     # Before endorsement a proposal has no vote and no document: nothing to read.
     endorsed = proposal.state not in LIVE_CHECK_STATES | {S.WITHDRAWN}
@@ -581,7 +567,7 @@ def _signers(proposal, day) -> list[tuple[int, str]]:
 @require_http_methods(["GET", "POST"])
 def proposal_action(request, pk, name):
     """The confirmation page of one transition (GET), and the transition itself (POST)."""
-    if name not in permissions.CHECKS:
+    if name not in BY_NAME:
         raise Http404(_("No such action."))
     actor = request.actor
     proposal = _get_proposal(request, pk)
@@ -600,10 +586,10 @@ def proposal_action(request, pk, name):
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_transition(
-                name=name, proposal_id=proposal.pk, user=request.user, data=form.service_data()
+                name, proposal_id=proposal.pk, actor=request.actor, **form.service_data()
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.text()))
+            raise PermissionDenied(error.text())
         except Invalid as error:
             if error.code == "casting_required":
                 # A tie: ask the chair's casting decision on the same page.
@@ -615,7 +601,7 @@ def proposal_action(request, pk, name):
             form.add_service_error(error)
             status = 409
         else:
-            messages.success(request, ACTION_DONE[name])
+            messages.success(request, BY_NAME[name].done)
             return redirect(_detail_url(proposal))
     return render(
         request,
@@ -623,8 +609,8 @@ def proposal_action(request, pk, name):
         {
             "proposal": proposal,
             "action": name,
-            "title": ACTION_TITLES[name],
-            "help": ACTION_HELP[name],
+            "title": BY_NAME[name].button,
+            "help": BY_NAME[name].help,
             "form": form,
             "vote": selectors.vote_status(proposal=proposal, actor=actor)
             if name in ("close_vote", "cancel_vote")
@@ -647,12 +633,12 @@ def opinion_add(request, pk):
         try:
             services.opinion_add(
                 proposal_id=proposal.pk,
-                user=request.user,
+                actor=request.actor,
                 opinion=form.cleaned_data["opinion"],
                 comment=form.cleaned_data["comment"],
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.text()))
+            raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -675,12 +661,12 @@ def exception_grant(request, pk):
         try:
             services.exception_grant(
                 proposal_id=proposal.pk,
-                user=request.user,
+                actor=request.actor,
                 code=form.cleaned_data["code"],
                 justification=form.cleaned_data["justification"],
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.text()))
+            raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -718,10 +704,10 @@ def ballot(request, pk):
         else:
             try:
                 services.ballot_cast(
-                    proposal_id=proposal.pk, user=request.user, choice=form.cleaned_data["choice"]
+                    proposal_id=proposal.pk, actor=request.actor, choice=form.cleaned_data["choice"]
                 )
             except NotAllowed as error:
-                raise PermissionDenied(localized(error.text()))
+                raise PermissionDenied(error.text())
             except Conflict as error:
                 return _refused(request, proposal, error.text(), conflict=True)
             except WorkflowError as error:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from personnel.models import Assignment, Official, PlanningEntry
+from personnel.roles import Actor
 from tests.workflow.conftest import (
     TODAY,
     S,
@@ -575,7 +576,9 @@ def test_the_inbox_shows_each_user_what_waits_for_them(world):
     assert inbox(world.members[4])["to_vote"] == []
     others = [u for u in eligible_voters(endorsed_proposal) if u != world.members[4]]
     for user in others[:7]:
-        services.ballot_cast(proposal_id=endorsed_proposal.pk, user=user, choice="approve")
+        services.ballot_cast(
+            proposal_id=endorsed_proposal.pk, actor=Actor.for_user(user), choice="approve"
+        )
     client_for(world.chair).post(url(endorsed_proposal.pk, "transitions/close_vote/"))
     assert inbox(world.clerk)["to_issue"] == [endorsed_proposal.pk]
     assert all(not items for items in inbox(world.outsider).values())
@@ -643,7 +646,9 @@ def test_roles_are_read_again_for_each_request(world, proposal):
     from workflow.errors import NotFound
 
     with pytest.raises(NotFound):
-        services.proposal_open_vote(proposal_id=proposal.pk, user=world.chair)
+        services.proposal_transition(
+            "open_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.chair)
+        )
 
 
 def test_nobody_signs_a_decision_about_themselves(world):

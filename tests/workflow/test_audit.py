@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from personnel.roles import Actor
 from tests.workflow.conftest import TODAY, S, advance, new_proposal
 from workflow.audit import audit_append, audit_verify
 from workflow.models import AuditEvent
@@ -118,7 +119,9 @@ def test_a_failed_action_leaves_no_event(world, proposal):
 
     before = AuditEvent.objects.count()
     with pytest.raises(Invalid):
-        services.proposal_withdraw(proposal_id=proposal.pk, user=world.proposer, comment="")
+        services.proposal_transition(
+            "withdraw", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer), comment=""
+        )
     assert AuditEvent.objects.count() == before
     assert audit_verify().ok
 

@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from personnel.roles import Actor
 from tests.workflow.conftest import TODAY, S, advance, build_world, new_proposal
 from workflow import reminders, services, tasks
 from workflow.audit import audit_verify
 from workflow.models import AuditEvent, Reminder
-from workflow.permissions import actor_for
 from workflow.selectors import inbox_for_user
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,9 @@ def in_effect(world, **fields):
     """A proposal posted today (the office's button)."""
     fields.setdefault("effective_date", TODAY)
     proposal = advance(world, new_proposal(world, **fields), S.ISSUED)
-    return services.proposal_post(proposal_id=proposal.pk, user=world.clerk)
+    return services.proposal_transition(
+        "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
+    )
 
 
 @pytest.fixture
@@ -139,7 +141,12 @@ def test_transfers_and_ended_terms_are_not_reminded(world, board_emails):
         kind="secondment",
         duration_months=6,
     )
-    services.proposal_end_rotation(proposal_id=ended.pk, user=world.board_head, outcome="returned")
+    services.proposal_transition(
+        "end_rotation",
+        proposal_id=ended.pk,
+        actor=Actor.for_user(world.board_head),
+        outcome="returned",
+    )
 
     run = reminders.reminders_send_due(today=transfer.planned_end)
 
@@ -194,7 +201,7 @@ def test_the_celery_task_reminds_for_today(world, board_emails):
 
 
 def ending(user, day):
-    return inbox_for_user(actor=actor_for(user, day=day))["rotations_ending"]
+    return inbox_for_user(actor=Actor.for_user(user, day=day))["rotations_ending"]
 
 
 def test_the_board_sees_a_term_ending_from_the_90th_day_until_the_outcome_is_recorded(
@@ -209,7 +216,12 @@ def test_the_board_sees_a_term_ending_from_the_90th_day_until_the_outcome_is_rec
     for user in (world.chair, world.proposer, world.clerk, world.subject_user):
         assert ending(user, end) == []
 
-    services.proposal_end_rotation(proposal_id=rotation.pk, user=world.board_head, outcome="kept")
+    services.proposal_transition(
+        "end_rotation",
+        proposal_id=rotation.pk,
+        actor=Actor.for_user(world.board_head),
+        outcome="kept",
+    )
 
     assert ending(world.board_head, end) == []
 

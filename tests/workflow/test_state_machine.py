@@ -23,6 +23,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from personnel.roles import Actor
 from tests.workflow.conftest import TODAY, build_world
 from workflow import eligibility, services
 from workflow.audit import audit_verify
@@ -123,9 +124,9 @@ class ProposalWorkflow(RuleBasedStateMachine):
             return self.w.members[4]
         return getattr(self.w, name)
 
-    def attempt(self, fn, **kwargs):
+    def attempt(self, fn, *, user, **kwargs):
         try:
-            fn(**kwargs)
+            fn(actor=Actor.for_user(user), **kwargs)
         except WorkflowError as exc:
             assert exc.status in (400, 403, 404, 409), exc
             assert exc.message
@@ -143,7 +144,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
             "hoa": ("HB-DB-TT", "BT"),
         }
         proposal = services.proposal_create(
-            user=self.w.proposer,
+            actor=Actor.for_user(self.w.proposer),
             official=getattr(self.w, official),
             kind="rotation" if official == "an" else "transfer",
             target_position=self.w.pos[targets[official]],
@@ -165,7 +166,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
     def create(self, official, position, kind, months, days, author):
         try:
             proposal = services.proposal_create(
-                user=self.user(author),
+                actor=Actor.for_user(self.user(author)),
                 official=getattr(self.w, official),
                 kind=kind,
                 target_position=self.w.pos[position],
@@ -195,7 +196,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
             name=name,
             proposal_id=pid,
             user=self.user(who),
-            data=data,
+            **data,
         )
 
     _step_args = {
@@ -279,7 +280,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 name=name,
                 proposal_id=proposal.pk,
                 user=user,
-                data=data,
+                **data,
             )
 
     @precondition(lambda self: self.proposals)
