@@ -448,7 +448,7 @@ class InboxView(WorkflowAPIView):
             "Inbox",
             {
                 name: serializers.ListField(child=ProposalSerializer())
-                for name, _ in selectors.INBOX_SECTIONS
+                for name, _label, _names in selectors.INBOX_SECTIONS
             },
         )
     )

@@ -20,18 +20,23 @@ from personnel.roles import Actor
 from .states import ProposalState
 from .transitions import BY_NAME, TRANSITIONS, Transition
 
-# Who may act, by the role a transition declares: (predicate, the role in a refusal).
+# Who may act, by the role a transition declares: (holds it in committee id, the role in a
+# refusal). "author" is the proposal's author; any other name (a voter) is checked by the caller.
 ROLES = {
-    "author": (lambda a, p: a.user_id is not None and a.user_id == p.author_id, _("the author")),
-    "reviewer": (lambda a, p: a.is_reviewer(p.committee_id), _("a board member")),
-    "board_head": (lambda a, p: a.is_board_head(p.committee_id), _("the board head")),
-    "chair_or_deputy": (
-        lambda a, p: a.is_chair_or_deputy(p.committee_id),
-        _("the committee chair or the standing deputy"),
-    ),
-    "chair": (lambda a, p: a.is_chair(p.committee_id), _("the committee chair")),
-    "office": (lambda a, p: a.is_office(p.committee_id), _("the committee office")),
+    "reviewer": (Actor.is_reviewer, _("a board member")),
+    "board_head": (Actor.is_board_head, _("the board head")),
+    "chair_or_deputy": (Actor.is_chair_or_deputy, _("the committee chair or the standing deputy")),
+    "chair": (Actor.is_chair, _("the committee chair")),
+    "office": (Actor.is_office, _("the committee office")),
 }
+AUTHOR = _("the author")
+
+
+def role_committees(actor: Actor, who: str) -> set[int]:
+    """The committees in which the actor holds the role `who` (for the inbox's querysets)."""
+    holds = ROLES[who][0]
+    return {cid for cid in actor.committee_ids() if holds(actor, cid)}
+
 
 # The actions on a proposal that are not transitions, as refusals name them.
 OTHER_ACTIONS = {
@@ -99,8 +104,12 @@ def _common(actor: Actor, proposal, action: str, sources, who: str, *, author_ma
             _("The author of a proposal may not do this (%(action)s)."),
             {"action": _label(action)},
         )
-    allowed, role = ROLES.get(who, (None, None))
-    if allowed is not None and not allowed(actor, proposal):
+    if who == "author":
+        allowed, role = actor.user_id is not None and actor.user_id == proposal.author_id, AUTHOR
+    else:
+        holds, role = ROLES.get(who, (None, None))
+        allowed = holds is None or holds(actor, proposal.committee_id)
+    if not allowed:
         return _deny(
             "not_allowed",
             _("Only %(role)s may do this (%(action)s)."),

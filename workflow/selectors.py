@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from documents.models import Decision, Delivery
 from lib.text import fold
@@ -20,8 +21,9 @@ from .models import (
     RotationProposal,
     VoteRound,
 )
-from .permissions import Actor, can_cast_ballot, visible_q
+from .permissions import Actor, can_cast_ballot, role_committees, visible_q
 from .reminders import terms_ending_q
+from .transitions import BY_NAME
 
 S = ProposalState
 
@@ -201,17 +203,19 @@ def vote_status(*, proposal, actor: Actor) -> VoteStatus:
     )
 
 
+# The inbox: each section lists what waits for the user, by the transitions it is for (their
+# declarations say the states, the role and whether the author is left out), in this order.
 INBOX_SECTIONS = (
-    ("to_submit", "Dự thảo cần trình (drafts to submit)"),
-    ("to_review", "Đề xuất cần thẩm định (proposals to review)"),
-    ("to_endorse", "Đề xuất chờ Trưởng ban quyết định (proposals to endorse or reject)"),
-    ("to_open_vote", "Đề xuất chờ mở biểu quyết (votes to open)"),
-    ("to_vote", "Phiếu cần bỏ (ballots to cast)"),
-    ("to_close_vote", "Biểu quyết chờ kết thúc (votes to close)"),
-    ("to_issue", "Quyết định cần ban hành (decisions to issue)"),
-    ("to_post", "Quyết định đến ngày hiệu lực (decisions to put into effect)"),
-    ("rotations_ending", "Luân chuyển, biệt phái sắp hết thời hạn (terms ending)"),
-    ("decisions_received", "Quyết định gửi đến tôi (decisions sent to me)"),
+    ("to_submit", _("Drafts to submit"), ("submit",)),
+    ("to_review", _("Proposals to appraise"), ("start_review", "return_for_revision")),
+    ("to_endorse", _("Proposals to endorse or reject"), ("endorse",)),
+    ("to_open_vote", _("Votes to open"), ("open_vote",)),
+    ("to_vote", _("Ballots to cast"), ()),
+    ("to_close_vote", _("Votes to close"), ("close_vote",)),
+    ("to_issue", _("Decisions to issue"), ("issue_decision",)),
+    ("to_post", _("Decisions to put into effect"), ("post",)),
+    ("rotations_ending", _("Rotation and secondment terms ending"), ()),
+    ("decisions_received", _("Decisions sent to me"), ()),
 )
 
 
@@ -219,6 +223,25 @@ def inbox_for_user(*, actor: Actor) -> dict[str, list[RotationProposal]]:
     """What waits for this user, by section; separation of duties is applied (no proposal about
     themselves, no appraisal of their own proposal)."""
     return {name: list(qs) for name, qs in inbox_querysets(actor=actor).items()}
+
+
+def _waiting_for(actor: Actor, base: QuerySet, names) -> QuerySet:
+    """Proposals on which the actor may take one of the transitions `names`, as their
+    declarations say (the effective date of `post` is the one date rule checked here)."""
+    uid = actor.user_id
+    q = Q(pk__in=[])
+    for name in names:
+        t = BY_NAME[name]
+        if t.who == "author":
+            step = Q(author_id=uid)
+        else:
+            step = Q(committee_id__in=role_committees(actor, t.who))
+        if not t.author_may_act:
+            step &= ~Q(author_id=uid)
+        if name == "post":
+            step &= Q(effective_date__lte=actor.day)
+        q |= step & Q(state__in=t.sources)
+    return base.filter(q)
 
 
 def inbox_querysets(*, actor: Actor) -> dict[str, QuerySet]:
@@ -232,66 +255,24 @@ def inbox_querysets(*, actor: Actor) -> dict[str, QuerySet]:
     if actor.official_id is not None:
         base = base.exclude(official_id=actor.official_id)
     uid = actor.user_id
-    none = base.none()
-
-    def committees(predicate):
-        return [cid for cid, role in predicate if role]
-
-    reviewer_in = committees(
-        (cid, role in ("head", "member")) for cid, role in actor.board_roles.items()
-    )
-    head_in = committees((cid, role == "head") for cid, role in actor.board_roles.items())
-    opener_in = committees(
-        (cid, role in ("chair", "deputy")) for cid, role in actor.committee_roles.items()
-    )
-    chair_in = committees((cid, role == "chair") for cid, role in actor.committee_roles.items())
-    office_in = sorted(actor.office)
-
-    sections = {
-        "to_submit": base.filter(author_id=uid, state__in=(S.DRAFT, S.RETURNED)) if uid else none,
-        "to_review": base.filter(
-            committee_id__in=reviewer_in, state__in=(S.SUBMITTED, S.IN_REVIEW)
-        ).exclude(author_id=uid),
-        "to_endorse": base.filter(committee_id__in=head_in, state=S.IN_REVIEW).exclude(
-            author_id=uid
-        ),
-        "to_open_vote": base.filter(committee_id__in=opener_in, state=S.ENDORSED),
-        "to_vote": base.filter(state=S.VOTING)
-        .filter(
-            Exists(
-                EligibleVoter.objects.filter(
-                    round__proposal=OuterRef("pk"), round__status=VoteRound.Status.OPEN, user_id=uid
-                )
-            )
-        )
-        .exclude(
-            Exists(
-                BallotReceipt.objects.filter(
-                    round__proposal=OuterRef("pk"), round__status=VoteRound.Status.OPEN, user_id=uid
-                )
-            )
-        )
+    if uid is None:
+        return {name: base.none() for name, _label, _names in INBOX_SECTIONS}
+    sections = {name: _waiting_for(actor, base, names) for name, _label, names in INBOX_SECTIONS}
+    open_round = {"round__proposal": OuterRef("pk"), "round__status": VoteRound.Status.OPEN}
+    sections["to_vote"] = (
+        base.filter(state=S.VOTING)
+        .filter(Exists(EligibleVoter.objects.filter(user_id=uid, **open_round)))
+        .exclude(Exists(BallotReceipt.objects.filter(user_id=uid, **open_round)))
         .exclude(author_id=uid)
-        if uid
-        else none,
-        "to_close_vote": base.filter(committee_id__in=chair_in, state=S.VOTING).exclude(
-            author_id=uid
-        ),
-        "to_issue": base.filter(committee_id__in=office_in, state=S.APPROVED),
-        "to_post": base.filter(
-            committee_id__in=office_in, state=S.ISSUED, effective_date__lte=actor.day
-        ),
-        # The board prepares the placement after the term and records the outcome; the 90- and
-        # 30-day e-mails are sent by workflow/reminders.py.
-        "rotations_ending": base.filter(
-            terms_ending_q(actor.day), committee_id__in=reviewer_in
-        ).order_by("planned_end", "id"),
-        # Decisions delivered to me: as the official concerned until I acknowledge receipt; as a
-        # user of the sending or receiving unit until the decision takes effect.
-        "decisions_received": _decisions_received(actor)
-        if uid
-        else RotationProposal.objects.none(),
-    }
+    )
+    # The board prepares the placement after the term and records the outcome; the 90- and
+    # 30-day e-mails are sent by workflow/reminders.py.
+    sections["rotations_ending"] = base.filter(
+        terms_ending_q(actor.day), committee_id__in=role_committees(actor, "reviewer")
+    ).order_by("planned_end", "id")
+    # Decisions delivered to me: as the official concerned until I acknowledge receipt; as a
+    # user of the sending or receiving unit until the decision takes effect.
+    sections["decisions_received"] = _decisions_received(actor)
     return sections
 
 
