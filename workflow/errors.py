@@ -5,7 +5,30 @@ from lib.errors import AppError, Conflict, Invalid, NotAllowed, NotFound, WrongS
 
 WorkflowError = AppError
 
+# An error code → the input field it is about: forms show the message next to it, the API
+# names it in "fields".
+FIELD_FOR_CODE = {
+    "invalid_kind": "kind",
+    "invalid_date": "effective_date",
+    "date_out_of_range": "effective_date",
+    "current_assignment": "effective_date",
+    "invalid_duration": "duration_months",
+    "rationale_required": "rationale",
+    "same_position": "target_position",
+    "target_outside_committee": "target_position",
+    "comment_required": "comment",
+    "invalid_comment": "comment",
+    "casting_required": "casting",
+    "invalid_signer": "signer",
+    "outcome_required": "outcome",
+    "invalid_opinion": "opinion",
+    "justification_required": "justification",
+    "invalid_exception_code": "code",
+    "invalid_choice": "choice",
+}
+
 __all__ = [
+    "FIELD_FOR_CODE",
     "AppError",
     "Conflict",
     "Invalid",

@@ -48,6 +48,8 @@ from .postings import posting_apply
 from .transitions import BY_NAME, NAMES
 
 MAX_DURATION_MONTHS = 240
+# Effective dates outside this range are typing mistakes, not decisions.
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 _UNSET = object()
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -112,6 +114,12 @@ def _validate_fields(*, kind, effective_date, duration_months, rationale) -> Non
         raise Invalid(_("The kind must be rotation, transfer or secondment."), code="invalid_kind")
     if not isinstance(effective_date, dt.date) or isinstance(effective_date, dt.datetime):
         raise Invalid(_("The effective date is not valid."), code="invalid_date")
+    if not EARLIEST <= effective_date <= LATEST:
+        raise Invalid(
+            _("The effective date must be between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST.year, "latest": LATEST.year},
+        )
     if duration_months is not None and (
         isinstance(duration_months, bool)
         or not isinstance(duration_months, int)
