@@ -39,16 +39,17 @@ def _list_prefetch():
     )
 
 
-def _detail_prefetch():
-    """One proposal with everything its eligibility checks read, in small queries."""
-    return (
-        Prefetch("target_position", queryset=Position.objects.select_related("unit", "title")),
-        Prefetch(
-            "from_assignment",
-            queryset=Assignment.objects.select_related("position__unit", "position__title"),
-        ),
-        Prefetch("decision", queryset=Decision.objects.select_related("committee")),
-    )
+# One proposal with everything its page and its eligibility checks read, in one query.
+DETAIL_RELATED = (
+    *LIST_RELATED,
+    "committee",
+    "reviewer",
+    "target_position__unit",
+    "target_position__title",
+    "from_assignment__position__unit",
+    "from_assignment__position__title",
+    "decision__committee",
+)
 
 
 def proposals_visible(actor: Actor) -> QuerySet:
@@ -132,11 +133,7 @@ def proposal_get(*, actor: Actor, proposal_id) -> RotationProposal:
     except (TypeError, ValueError):
         raise NotFound()
     proposal = (
-        proposals_visible(actor)
-        .select_related("official", "author", "committee", "reviewer")
-        .prefetch_related(*_detail_prefetch())
-        .filter(pk=proposal_id)
-        .first()
+        proposals_visible(actor).select_related(*DETAIL_RELATED).filter(pk=proposal_id).first()
     )
     if proposal is None:
         raise NotFound()
@@ -166,13 +163,21 @@ def vote_status(*, proposal, actor: Actor) -> VoteStatus:
     """The current (or last) vote round: counts and, only once closed, the tally."""
     from .ballots import majority_needed
 
+    # The round with its counts and the actor's part in it, in one query.
+    uid = actor.user_id
     vote_round = (
-        proposal.vote_rounds.exclude(status=VoteRound.Status.CANCELLED).order_by("-id").first()
+        proposal.vote_rounds.exclude(status=VoteRound.Status.CANCELLED)
+        .annotate(
+            n_eligible=Count("eligible_voters", distinct=True),
+            n_cast=Count("receipts", distinct=True),
+            me_eligible=Exists(EligibleVoter.objects.filter(round=OuterRef("pk"), user_id=uid)),
+            me_cast=Exists(BallotReceipt.objects.filter(round=OuterRef("pk"), user_id=uid)),
+        )
+        .order_by("-id")
+        .first()
     )
     if vote_round is None:
         return VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, False)
-    eligible_ids = set(vote_round.eligible_voters.values_list("user_id", flat=True))
-    cast_ids = set(BallotReceipt.objects.filter(round=vote_round).values_list("user_id", flat=True))
     tally = None
     if vote_round.status == VoteRound.Status.CLOSED:
         tally = {
@@ -182,24 +187,23 @@ def vote_status(*, proposal, actor: Actor) -> VoteStatus:
             "casting": vote_round.casting_choice or None,
             "passed": vote_round.passed,
         }
-    eligible = actor.user_id in eligible_ids
     may_vote = bool(
         vote_round.status == VoteRound.Status.OPEN
-        and actor.user_id not in cast_ids
-        and can_cast_ballot(actor, proposal, eligible=eligible)
+        and not vote_round.me_cast
+        and can_cast_ballot(actor, proposal, eligible=vote_round.me_eligible)
     )
     return VoteStatus(
         round_id=vote_round.pk,
         status=vote_round.status,
         incumbent=vote_round.incumbent_count,
-        eligible=len(eligible_ids),
-        cast=len(cast_ids),
+        eligible=vote_round.n_eligible,
+        cast=vote_round.n_cast,
         quorum=vote_round.quorum,
-        quorum_met=len(cast_ids) >= vote_round.quorum,
+        quorum_met=vote_round.n_cast >= vote_round.quorum,
         majority=majority_needed(vote_round.incumbent_count),
         tally=tally,
         i_may_vote=may_vote,
-        i_have_voted=actor.user_id in cast_ids,
+        i_have_voted=vote_round.me_cast,
     )
 
 

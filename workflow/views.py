@@ -52,6 +52,7 @@ from .forms import (
 )
 from .models import (
     OPEN_STATES,
+    EligibilityException,
     EligibleVoter,
     Opinion,
     ProposalState,
@@ -377,10 +378,12 @@ NO_VOTE = selectors.VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, Fa
 
 
 def _checklist(proposal, exceptions):
-    """Live checks while the proposal is being prepared and appraised; from endorsement on, the
-    checklist the committee saw (stored at endorsement)."""
+    """Live checks while the proposal is being prepared and appraised (and when it ended before
+    endorsement); from endorsement on, the checklist the committee saw (stored at endorsement)."""
     snapshot = proposal.eligibility_snapshot
-    if snapshot and proposal.state not in LIVE_CHECK_STATES:
+    ended_early = proposal.state in (S.WITHDRAWN, S.REJECTED) and not snapshot
+    if proposal.state not in LIVE_CHECK_STATES and not ended_early:
+        snapshot = snapshot or {}
         rows = [
             CheckRow(
                 code=c["code"],
@@ -470,6 +473,32 @@ def _history_entry(event) -> dict:
     }
 
 
+def _recorded(history) -> tuple[list, list]:
+    """The opinions and exceptions as the audit events recorded them (each service writes its
+    row and its event together), so that the page reads the history once."""
+    opinions, exceptions = [], []
+    for e in history:
+        if e.action == "opinion":
+            opinions.append(
+                Opinion(
+                    author=e.actor,
+                    opinion=e.data.get("opinion", ""),
+                    comment=e.comment,
+                    created_at=e.at,
+                )
+            )
+        elif e.action == "exception":
+            exceptions.append(
+                EligibilityException(
+                    code=e.data.get("code", ""),
+                    justification=e.comment,
+                    granted_by=e.actor,
+                    created_at=e.at,
+                )
+            )
+    return opinions, exceptions
+
+
 def _is_staff_of(actor, proposal) -> bool:
     return actor.is_superuser or proposal.committee_id in actor.committee_ids()
 
@@ -479,7 +508,8 @@ def _is_staff_of(actor, proposal) -> bool:
 def proposal_detail(request, pk):
     actor = request.actor
     proposal = _get_proposal(request, pk)
-    exceptions = list(proposal.exceptions.select_related("granted_by").order_by("id"))
+    history = selectors.proposal_history(proposal=proposal)
+    opinions, exceptions = _recorded(history)
     checks, checked_at = _checklist(proposal, exceptions)
     by_code = {e.code: e for e in exceptions}
     may_grant = permissions.can_grant_exception(actor, proposal)
@@ -493,7 +523,6 @@ def proposal_detail(request, pk):
         ):
             row.exception_form = ExceptionForm(initial={"code": row.code}, prefix=row.code)
 
-    history = selectors.proposal_history(proposal=proposal)
     visited = {e.to_state for e in history if e.to_state} | {
         e.from_state for e in history if e.from_state
     }
@@ -521,7 +550,6 @@ def proposal_detail(request, pk):
         if endorsed and _is_staff_of(actor, proposal)
         else []
     )
-    opinions = list(proposal.opinions.select_related("author").order_by("id"))
     may_add_opinion = permissions.can_add_opinion(actor, proposal)
     context = {
         "proposal": proposal,

@@ -747,3 +747,28 @@ def test_the_roles_in_the_header_are_the_registrys(world):
         assert Actor.for_user(user).role_names() == registry_roles(user), user.username
     html = client(world.board_head).get("/proposals/").content.decode()
     assert "Trưởng Ban Tổ chức" in html
+
+
+# --- Queries --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "state, who",
+    [(S.IN_REVIEW, "board_head"), (S.VOTING, "member_cuong"), (S.IN_EFFECT, "clerk")],
+)
+def test_the_proposal_page_takes_at_most_15_queries(
+    world, state, who, django_assert_max_num_queries
+):
+    # The session, the user, their roles (one query), the proposal with what it shows (one
+    # query), then the checklist, history, vote, documents, opinions and locality impact.
+    proposal = advance(world, new_proposal(world, effective_date=TODAY), state)
+    browser = client(getattr(world, who))
+    browser.get(f"/proposals/{proposal.pk}/")
+    with django_assert_max_num_queries(15):
+        assert browser.get(f"/proposals/{proposal.pk}/").status_code == 200
+
+
+def test_an_actors_roles_are_read_in_one_query(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        actor = Actor.for_user(world.board_head)
+    assert actor.role_names() == ["board_head", "board_member", "committee_member"]
