@@ -450,3 +450,22 @@ def test_a_superuser_sees_every_proposal_but_holds_no_workflow_role(world, propo
         services.proposal_transition(
             "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.admin)
         )
+
+
+def test_each_transition_is_declared_once_and_the_state_machine_reads_it():
+    from django.utils import translation
+
+    from workflow.transitions import TRANSITIONS
+
+    fsm = {}
+    state_field = RotationProposal._meta.get_field("state")
+    for t in state_field.get_all_transitions(RotationProposal):
+        fsm.setdefault(t.name, set()).add(t.source)
+    assert set(fsm) == {t.name for t in TRANSITIONS}
+    with translation.override("vi"):
+        for t in TRANSITIONS:
+            assert fsm[t.name] == set(t.sources), t.name
+            assert set(t.target) <= set(S.values), t.name
+            for label in (t.label, t.button, t.help, t.done, t.history):
+                assert str(label).strip(), t.name
+    assert {t.name for t in TRANSITIONS if t.comment_required} == set(COMMENT_REQUIRED)
