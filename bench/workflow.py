@@ -34,6 +34,7 @@ def fresh_drafts(proposer, count):
     from django.utils import timezone
 
     from personnel.models import Position
+    from personnel.roles import Actor
     from personnel.selectors import active_on_q
     from workflow import services
     from workflow.errors import WorkflowError
@@ -64,7 +65,7 @@ def fresh_drafts(proposer, count):
         try:
             drafts.append(
                 services.proposal_create(
-                    user=proposer,
+                    actor=Actor.for_user(proposer),
                     official=assignment.official,
                     kind="transfer",
                     target_position=target,

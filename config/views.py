@@ -5,41 +5,22 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from workflow.display import user_roles
-from workflow.permissions import actor_for
+from personnel.roles import request_actor
+from workflow.models import ProposalState as S
 from workflow.selectors import INBOX_SECTIONS, inbox_querysets
+from workflow.transitions import BY_NAME
 
-# The page's own labels, translated; a section the workflow adds later shows its API label.
-INBOX_LABELS = {
-    "to_submit": _("Drafts to submit"),
-    "to_review": _("Proposals to appraise"),
-    "to_endorse": _("Proposals to endorse or reject"),
-    "to_open_vote": _("Votes to open"),
-    "to_vote": _("Ballots to cast"),
-    "to_close_vote": _("Votes to close"),
-    "to_issue": _("Decisions to issue"),
-    "to_post": _("Decisions to put into effect"),
-    "rotations_ending": _("Rotation and secondment terms ending"),
-    "decisions_received": _("Decisions sent to me"),
-}
-
-
-# The first rows of each section; the rest are in the proposal list, filtered by state.
+# The first rows of each section; the rest are in the proposal list, filtered by state (the
+# states the section's transitions start from).
 HOME_ROWS = 20
-SECTION_STATES = {
-    "to_submit": "draft,returned",
-    "to_review": "submitted,in_review",
-    "to_endorse": "in_review",
-    "to_open_vote": "endorsed",
-    "to_vote": "voting",
-    "to_close_vote": "voting",
-    "to_issue": "approved",
-    "to_post": "issued",
-    "rotations_ending": "in_effect",
-}
+OTHER_SECTION_STATES = {"to_vote": (S.VOTING,), "rotations_ending": (S.IN_EFFECT,)}
+
+
+def _section_states(key, names) -> str:
+    states = OTHER_SECTION_STATES.get(key) or [s for n in names for s in BY_NAME[n].sources]
+    return ",".join(dict.fromkeys(states))
 
 
 @dataclass
@@ -56,14 +37,14 @@ def _inbox(actor) -> list[InboxSection]:
     each with its first rows and its size (counted only when there are more)."""
     querysets = inbox_querysets(actor=actor)
     sections = []
-    for key, fallback in INBOX_SECTIONS:
+    for key, label, names in INBOX_SECTIONS:
         qs = querysets.get(key)
         items = list(qs[: HOME_ROWS + 1]) if qs is not None else []
         total = len(items) if len(items) <= HOME_ROWS else qs.count()
         more_url = None
-        if total > HOME_ROWS and key in SECTION_STATES:
-            more_url = f"{_first_url(PROPOSAL_LIST_NAMES)}?state={SECTION_STATES[key]}"
-        label = INBOX_LABELS.get(key, fallback)
+        states = _section_states(key, names)
+        if total > HOME_ROWS and states:
+            more_url = f"{_first_url(PROPOSAL_LIST_NAMES)}?state={states}"
         sections.append(InboxSection(key, label, items[:HOME_ROWS], total, more_url))
     return sections
 
@@ -94,9 +75,9 @@ def proposal_url(proposal) -> str | None:
 @login_required
 @require_safe
 def home(request):
-    actor = actor_for(request.user)
+    actor = request_actor(request)
     # The header shows the roles read here, instead of reading them again (five queries).
-    request.user_roles = user_roles(actor)
+    request.user_roles = actor.role_names()
     sections = _inbox(actor)
     for section in sections:
         for proposal in section.items:

@@ -53,6 +53,7 @@ from personnel.models import (
     ProposerScope,
     Term,
 )
+from personnel.roles import Actor
 from personnel.services import position_default_name, upsert
 from workflow import services as workflow
 from workflow.models import ProposalKind, ProposalState, RotationProposal
@@ -991,7 +992,7 @@ class DemoBuilder:
         users = self.users
         author = users[spec.author]
         proposal = workflow.proposal_create(
-            user=author,
+            actor=Actor.for_user(author),
             official=self.officials[spec.official],
             kind=spec.kind,
             target_position=self.positions[spec.to],
@@ -1005,40 +1006,57 @@ class DemoBuilder:
         pid, target = proposal.pk, spec.state
         if target == S.DRAFT:
             return proposal
-        workflow.proposal_submit(proposal_id=pid, user=author)
+        workflow.proposal_transition("submit", proposal_id=pid, actor=Actor.for_user(author))
         if target == S.SUBMITTED:
             return proposal
         reviewer = users[spec.reviewer]
-        workflow.proposal_start_review(proposal_id=pid, user=reviewer)
+        workflow.proposal_transition(
+            "start_review", proposal_id=pid, actor=Actor.for_user(reviewer)
+        )
         if target == S.RETURNED:
-            workflow.proposal_return(proposal_id=pid, user=reviewer, comment=spec.return_comment)
+            workflow.proposal_transition(
+                "return_for_revision",
+                proposal_id=pid,
+                actor=Actor.for_user(reviewer),
+                comment=spec.return_comment,
+            )
             return proposal
         workflow.opinion_add(
-            proposal_id=pid, user=reviewer, opinion="endorse", comment=spec.opinion
+            proposal_id=pid, actor=Actor.for_user(reviewer), opinion="endorse", comment=spec.opinion
         )
         if target == S.IN_REVIEW:
             return proposal
-        workflow.proposal_endorse(proposal_id=pid, user=users["board.head"])
+        workflow.proposal_transition(
+            "endorse", proposal_id=pid, actor=Actor.for_user(users["board.head"])
+        )
         if target == S.ENDORSED:
             return proposal
         chair = users["btv01"]
-        workflow.proposal_open_vote(proposal_id=pid, user=chair)
+        workflow.proposal_transition("open_vote", proposal_id=pid, actor=Actor.for_user(chair))
         for username, choice in spec.ballots:
-            workflow.ballot_cast(proposal_id=pid, user=users[username], choice=choice)
+            workflow.ballot_cast(
+                proposal_id=pid, actor=Actor.for_user(users[username]), choice=choice
+            )
         if target == S.VOTING:
             return proposal
-        workflow.proposal_close_vote(proposal_id=pid, user=chair)
+        workflow.proposal_transition("close_vote", proposal_id=pid, actor=Actor.for_user(chair))
         if target == S.APPROVED:
             return proposal
-        workflow.proposal_issue_decision(proposal_id=pid, user=users["office"], issued_on=issued_on)
+        workflow.proposal_transition(
+            "issue_decision",
+            proposal_id=pid,
+            actor=Actor.for_user(users["office"]),
+            issued_on=issued_on,
+        )
         if target == S.ISSUED:
             return proposal
-        workflow.proposal_post(proposal_id=pid, user=users["office"])
+        workflow.proposal_transition("post", proposal_id=pid, actor=Actor.for_user(users["office"]))
         if target == S.IN_EFFECT:
             return proposal
-        workflow.proposal_end_rotation(
+        workflow.proposal_transition(
+            "end_rotation",
             proposal_id=pid,
-            user=users["board.head"],
+            actor=Actor.for_user(users["board.head"]),
             outcome=spec.outcome,
             comment=spec.outcome_comment,
         )

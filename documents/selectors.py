@@ -4,16 +4,10 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from personnel.models import (
-    Assignment,
-    BoardMember,
-    CommitteeMember,
-    CommitteeOfficeMember,
-    Official,
-)
+from personnel.models import Assignment, Official
+from personnel.roles import Actor
 
 from .models import Decision, Delivery, ProposalDocument
 
@@ -33,24 +27,8 @@ def _active_on(day: dt.date, prefix: str = "") -> Q:
 
 
 def staff_committee_ids(user, day: dt.date | None = None) -> set[int]:
-    """Committees the user serves today as a member, on its board or in its office."""
-    day = day or timezone.localdate()
-    ids = set(
-        CommitteeMember.objects.active_on(day)
-        .filter(user=user)
-        .values_list("committee_id", flat=True)
-    )
-    ids |= set(
-        CommitteeOfficeMember.objects.active_on(day)
-        .filter(user=user)
-        .values_list("committee_id", flat=True)
-    )
-    ids |= set(
-        BoardMember.objects.active_on(day)
-        .filter(user=user)
-        .values_list("board__committee_id", flat=True)
-    )
-    return ids
+    """Committees the user serves on `day` as a member, on its board or in its office."""
+    return Actor.for_user(user, day=day).committee_ids()
 
 
 def decisions_visible_to(user) -> QuerySet:

@@ -28,7 +28,8 @@ from audit.services import audit_append
 from lib.dates import short_date
 from lib.errors import Conflict, Invalid, NotAllowed
 from lib.text import fold
-from personnel.models import Board, CommitteeMember, Term
+from personnel.models import Board, Term
+from personnel.roles import signer_for
 
 from . import rendering, selectors
 from .models import (
@@ -225,7 +226,7 @@ def _decision_content(*, decision: Decision, profile: DocumentProfile) -> dict:
     return json.loads(json.dumps(content, cls=DjangoJSONEncoder))
 
 
-def _signer_role_for(*, committee, signer, day: dt.date, claimed: str | None) -> str:
+def _signer_role_for(*, committee, signer, day: dt.date, claimed: str | None, subject) -> str:
     if claimed:
         if claimed not in Decision.SignerRole.values:
             raise Invalid(
@@ -234,18 +235,7 @@ def _signer_role_for(*, committee, signer, day: dt.date, claimed: str | None) ->
                 params={"role": claimed},
             )
         return claimed
-    roles = set(
-        CommitteeMember.objects.active_on(day)
-        .filter(committee=committee, user=signer)
-        .values_list("role", flat=True)
-    )
-    if CommitteeMember.Role.CHAIR in roles:
-        return Decision.SignerRole.CHAIR
-    if CommitteeMember.Role.DEPUTY in roles:
-        return Decision.SignerRole.DEPUTY
-    raise Invalid(
-        _("The signer must be the committee's chair or a deputy in office."), code="signer"
-    )
+    return signer_for(committee, day, user=signer, subject=subject).role
 
 
 def decision_issue(
@@ -269,7 +259,9 @@ def decision_issue(
     committee = proposal.committee
     profile = document_profile_for(committee)
     form = form or profile.form
-    role = _signer_role_for(committee=committee, signer=signer, day=day, claimed=signer_role)
+    role = _signer_role_for(
+        committee=committee, signer=signer, day=day, claimed=signer_role, subject=proposal.official
+    )
     series, number = decision_number_next(committee=committee, doc_type="QĐ", form=form, day=day)
     decision = Decision(
         proposal=proposal,

@@ -1,9 +1,16 @@
-"""Shared REST framework pieces: pagination and the {detail, code} error format (SPEC §9)."""
+"""Shared REST framework pieces: pagination and the {detail, code, params} error format (SPEC §9).
+
+Every error answers in the request's language: an application error (lib/errors.py) with its
+code and params, REST framework's own messages through gettext. REST framework's Vietnamese
+catalogue is sparse; the messages it shows us are listed below so that our catalogue (which
+Django reads first) translates them.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -11,59 +18,45 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import AppError
 
+# REST framework's own messages, translated by our catalogue.
+DRF_MESSAGES = (
+    gettext_noop("Authentication credentials were not provided."),
+    gettext_noop("Incorrect authentication credentials."),
+    gettext_noop("Invalid token."),
+    gettext_noop("Invalid token header. No credentials provided."),
+    gettext_noop("Invalid token header. Token string should not contain spaces."),
+    gettext_noop("Invalid token header. Token string should not contain invalid characters."),
+    gettext_noop("User inactive or deleted."),
+    gettext_noop("You do not have permission to perform this action."),
+    gettext_noop("Not found."),
+    gettext_noop("Request was throttled."),
+    gettext_noop("Malformed request."),
+    gettext_noop('Method "{method}" not allowed.'),
+    gettext_noop('Unsupported media type "{media_type}" in request.'),
+    gettext_noop("Could not satisfy the request Accept header."),
+    gettext_noop("This field is required."),
+    gettext_noop("This field may not be null."),
+    gettext_noop("This field may not be blank."),
+    gettext_noop("Not a valid string."),
+    gettext_noop("A valid integer is required."),
+    gettext_noop("Ensure this value is greater than or equal to {min_value}."),
+    gettext_noop("Ensure this value is less than or equal to {max_value}."),
+    gettext_noop("String value too large."),
+    gettext_noop("Date has wrong format. Use one of these formats instead: {format}."),
+    gettext_noop('"{input}" is not a valid choice.'),
+    gettext_noop('Invalid pk "{pk_value}" - object does not exist.'),
+    gettext_noop("Incorrect type. Expected pk value, received {data_type}."),
+)
+
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
-    invalid_page_message = "Trang không hợp lệ (invalid page)."
-
-
-# DRF's own messages, in Vietnamese first with the English in parentheses. A message an app
-# raised itself is left alone.
-DRF_MESSAGES = {
-    "Authentication credentials were not provided.": (
-        "Chưa đăng nhập (authentication credentials were not provided)."
-    ),
-    "Incorrect authentication credentials.": (
-        "Thông tin đăng nhập không đúng (incorrect authentication credentials)."
-    ),
-    "Invalid token.": "Mã token không hợp lệ (invalid token).",
-    "Invalid token header. No credentials provided.": (
-        "Tiêu đề Authorization thiếu mã token (invalid token header, no credentials provided)."
-    ),
-    "Invalid token header. Token string should not contain spaces.": (
-        "Mã token không được chứa dấu cách (token string should not contain spaces)."
-    ),
-    "Invalid token header. Token string should not contain invalid characters.": (
-        "Mã token chứa ký tự không hợp lệ (token string contains invalid characters)."
-    ),
-    "User inactive or deleted.": "Tài khoản đã bị khóa hoặc bị xóa (user inactive or deleted).",
-    "You do not have permission to perform this action.": (
-        "Bạn không có quyền thực hiện thao tác này (you do not have permission)."
-    ),
-    "Not found.": "Không tìm thấy (not found).",
-    "Request was throttled.": "Quá nhiều yêu cầu, hãy thử lại sau (request was throttled).",
-}
-# Protocol errors: DRF's English text stays, after a Vietnamese sentence.
-PROTOCOL_MESSAGES = {
-    "parse_error": "Không đọc được dữ liệu gửi lên",
-    "method_not_allowed": "Phương thức không được hỗ trợ",
-    "unsupported_media_type": "Kiểu dữ liệu không được hỗ trợ",
-    "not_acceptable": "Không đáp ứng được tiêu đề Accept",
-}
-
-
-def _bilingual(text: str, code: str) -> str:
-    for english, ours in DRF_MESSAGES.items():
-        if text in (english, gettext(english)):
-            return ours
-    if code in PROTOCOL_MESSAGES:
-        return f"{PROTOCOL_MESSAGES[code]} ({text})"
-    return text
+    invalid_page_message = _("Invalid page.")
 
 
 def _flatten(detail):
-    """One readable sentence from DRF's nested error detail."""
+    """One readable sentence from REST framework's nested error detail."""
     if isinstance(detail, dict):
         parts = []
         for field, value in detail.items():
@@ -90,17 +83,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     detail = getattr(exc, "detail", response.data)
-    code = "error"
+    body = {"detail": _flatten(detail), "code": "invalid", "params": {}}
     if isinstance(exc, exceptions.ValidationError):
-        code = "invalid"
-        body = {"detail": _flatten(detail), "code": code}
         if isinstance(detail, dict):
             body["fields"] = {k: _flatten(v) for k, v in detail.items()}
-        response.data = body
-        return response
-    if hasattr(detail, "code"):
-        code = detail.code
-    elif isinstance(exc, exceptions.APIException):
-        code = exc.default_code
-    response.data = {"detail": _bilingual(_flatten(detail), code), "code": code}
+    else:
+        body["code"] = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    response.data = body
     return response

@@ -10,15 +10,11 @@ from lib.text import fold
 from . import retirement
 from .models import (
     Assignment,
-    BoardMember,
     Committee,
-    CommitteeMember,
-    CommitteeOfficeMember,
     Official,
     OrgUnit,
     PlanningEntry,
     Position,
-    ProposerScope,
 )
 
 
@@ -140,35 +136,10 @@ def official_list(*, search: str = "", unit_id: int | None = None, on: dt.date |
 
 
 def user_roles(user, on: dt.date | None = None) -> list[str]:
-    """Role names held by a user on a day, from membership data (never from the username)."""
-    if not user.is_authenticated:
-        return []
-    day = on or dt.date.today()
-    roles = set()
-    if user.is_superuser:
-        roles.add("admin")
-    for role in (
-        CommitteeMember.objects.active_on(day).filter(user=user).values_list("role", flat=True)
-    ):
-        roles.add("committee_member")
-        if role == CommitteeMember.Role.CHAIR:
-            roles.add("committee_chair")
-        elif role == CommitteeMember.Role.DEPUTY:
-            roles.add("committee_deputy")
-    for role in BoardMember.objects.active_on(day).filter(user=user).values_list("role", flat=True):
-        if role == BoardMember.Role.HEAD:
-            roles.update({"board_head", "board_member"})
-        elif role == BoardMember.Role.MEMBER:
-            roles.add("board_member")
-        else:
-            roles.add("board_specialist")
-    if CommitteeOfficeMember.objects.active_on(day).filter(user=user).exists():
-        roles.add("office")
-    if ProposerScope.objects.active_on(day).filter(user=user).exists():
-        roles.add("proposer")
-    if Official.objects.filter(user=user).exists():
-        roles.add("official")
-    return sorted(roles)
+    """Role names held by a user on a day (personnel.roles.Actor.role_names)."""
+    from .roles import Actor  # roles reads the unit tree from this module
+
+    return Actor.for_user(user, day=on).role_names()
 
 
 # --- Registry pages (personnel/views.py) ----------------------------------------------------

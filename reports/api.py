@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from personnel.api import date_param, int_param
 from personnel.models import Committee
+from personnel.roles import request_actor
 
 from . import selectors
 
@@ -21,7 +22,7 @@ def _committee_param(request) -> Committee:
     committee = Committee.objects.filter(pk=pk).first() if pk is not None else None
     if committee is None:
         raise exceptions.ValidationError({"committee": _("Choose one of your committees.")})
-    if not selectors.report_committees_for_user(request.user).filter(pk=committee.pk).exists():
+    if not selectors.report_committees(request_actor(request)).filter(pk=committee.pk).exists():
         raise exceptions.PermissionDenied(_("You hold no role in this committee."))
     return committee
 

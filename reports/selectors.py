@@ -26,15 +26,12 @@ from personnel.locality import (  # noqa: F401 (locality_impact, locality_report
 )
 from personnel.models import (
     Assignment,
-    BoardMember,
     Committee,
-    CommitteeMember,
-    CommitteeOfficeMember,
-    ProposerScope,
     Term,
 )
 from personnel.selectors import active_on_q
 from workflow.models import OPEN_STATES, ProposalKind, ProposalState, RotationProposal
+from workflow.selectors import proposals_visible
 
 S = ProposalState
 
@@ -42,24 +39,20 @@ S = ProposalState
 # --- Who may read the reports ----------------------------------------------------------------
 
 
-def report_committees_for_user(user, *, on: dt.date | None = None):
-    """Committees whose reports the user may read: those in which they hold a role on `on`
-    (committee member, board member, office staff, proposer); a superuser reads them all."""
-    if not user.is_authenticated:
-        return Committee.objects.none()
-    if user.is_superuser:
+def report_committees(actor):
+    """Committees whose reports the actor may read: those in which they hold a role on the
+    actor's day (committee member, board member, office staff, proposer); a superuser reads them
+    all."""
+    if actor.is_superuser:
         return Committee.objects.all()
-    day = on or timezone.localdate()
-    return Committee.objects.filter(
-        Q(id__in=CommitteeMember.objects.active_on(day).filter(user=user).values("committee_id"))
-        | Q(board__in=BoardMember.objects.active_on(day).filter(user=user).values("board_id"))
-        | Q(
-            id__in=CommitteeOfficeMember.objects.active_on(day)
-            .filter(user=user)
-            .values("committee_id")
-        )
-        | Q(id__in=ProposerScope.objects.active_on(day).filter(user=user).values("committee_id"))
-    )
+    return Committee.objects.filter(id__in=actor.report_committee_ids())
+
+
+def _proposals(committee, actor):
+    """The committee's proposals the reader may see (workflow's one visibility predicate);
+    `actor` None: all of them (the system)."""
+    qs = RotationProposal.objects.all() if actor is None else proposals_visible(actor)
+    return qs.filter(committee=committee)
 
 
 # --- 1. Non-local target: personnel/locality.py (a proposal's page shows its impact) -------
@@ -109,19 +102,19 @@ WITH ev AS (
     SELECT e.proposal_id, e.from_state, e.to_state, {at} AS t,
            LAG({at}) OVER w AS prev_t, LEAD(e.id) OVER w AS next_id
     FROM {events} e
-    WHERE e.proposal_id IN (SELECT id FROM {proposals} WHERE committee_id = %(committee)s)
+    WHERE e.proposal_id IN ({visible})
       AND e.to_state <> '' AND e.from_state <> e.to_state
     WINDOW w AS (PARTITION BY e.proposal_id ORDER BY e.at, e.id)
 )
 SELECT ev.from_state, t - COALESCE(prev_t, {created}), NULL
 FROM ev JOIN {proposals} p ON p.id = ev.proposal_id WHERE ev.from_state <> ''
 UNION ALL
-SELECT ev.to_state, %(now)s - t, p.id
+SELECT ev.to_state, %s - t, p.id
 FROM ev JOIN {proposals} p ON p.id = ev.proposal_id
 WHERE next_id IS NULL AND ev.to_state = p.state
 UNION ALL
-SELECT p.state, %(now)s - {created}, p.id FROM {proposals} p
-WHERE p.committee_id = %(committee)s AND p.state = 'draft' AND NOT EXISTS (
+SELECT p.state, %s - {created}, p.id FROM {proposals} p
+WHERE p.id IN ({visible}) AND p.state = 'draft' AND NOT EXISTS (
     SELECT 1 FROM {events} e
     WHERE e.proposal_id = p.id AND e.to_state <> '' AND e.from_state <> e.to_state
 )
@@ -134,19 +127,23 @@ _EPOCH = {
 }
 
 
-def _stays(committee, now) -> tuple[dict[str, tuple[float, int]], dict[int, dt.datetime]]:
-    """(stage → (median days of a stay, number of stays), proposal id → when it entered the
-    state it is in)."""
+def _stays(proposals, now) -> tuple[dict[str, tuple[float, int]], dict[int, dt.datetime]]:
+    """Over the `proposals` queryset: (stage → (median days of a stay, number of stays),
+    proposal id → when it entered the state it is in)."""
     epoch = _EPOCH[connection.vendor].format
+    # The proposals the reader may see, as a subquery of the statement.
+    visible, visible_params = proposals.order_by().values("id").query.sql_with_params()
     sql = _STAYS_SQL.format(
         at=epoch("e.at"),
         created=epoch("p.created_at"),
         events=AuditEvent._meta.db_table,
         proposals=RotationProposal._meta.db_table,
+        visible=visible,
     )
+    now_epoch = now.timestamp()
     seconds, entered = defaultdict(list), {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"committee": committee.id, "now": now.timestamp()})
+        cursor.execute(sql, [*visible_params, now_epoch, now_epoch, *visible_params])
         for state, stay, still_in in cursor.fetchall():
             seconds[state].append(max(stay, 0))
             if still_in is not None:
@@ -160,7 +157,7 @@ def _stays(committee, now) -> tuple[dict[str, tuple[float, int]], dict[int, dt.d
     return stats, entered
 
 
-def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> dict:
+def pipeline_report(*, committee: Committee, actor=None, now: dt.datetime | None = None) -> dict:
     """Proposals by state, the median days spent in each stage, and overdue proposals.
 
     A stay in a stage runs from the transition into a state to the transition out of it (the
@@ -181,19 +178,16 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
     state_labels = {value: str(label) for value, label in ProposalState.choices}
     kind_labels = {value: str(label) for value, label in ProposalKind.choices}
 
+    proposals = _proposals(committee, actor)
     counts = dict(
-        RotationProposal.objects.filter(committee=committee)
-        .order_by()
-        .values("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
+        proposals.order_by().values("state").annotate(n=Count("id")).values_list("state", "n")
     )
     by_state = [
         {"state": value, "label": state_labels[value], "count": counts.get(value, 0)}
         for value in ProposalState.values
     ]
     # The medians, and when each proposal entered the state it is in (its last transition).
-    stats, entered = _stays(committee, now)
+    stats, entered = _stays(proposals, now)
     stages = [
         {
             "state": stage,
@@ -210,7 +204,7 @@ def pipeline_report(*, committee: Committee, now: dt.datetime | None = None) -> 
     # Proposals that may be overdue: in a state with a limit, or open and past due.
     candidates = Q(state__in=list(thresholds)) | Q(state__in=OPEN_STATES, effective_date__lt=today)
     rows = list(
-        RotationProposal.objects.filter(candidates, committee=committee)
+        proposals.filter(candidates)
         .order_by()
         .values_list(
             "id",
@@ -301,13 +295,14 @@ def classify_direction(from_level: str, to_level: str) -> str:
     return "other"
 
 
-def direction_report(*, committee: Committee) -> dict:
+def direction_report(*, committee: Committee, actor=None) -> dict:
     """Decided moves (issued, in effect, completed) by direction and by effective-date year.
     Two queries: the unit tree and the proposals."""
     tree = UnitTree()
     counts = defaultdict(lambda: dict.fromkeys(DIRECTIONS, 0))
     for effective, from_unit, to_unit in (
-        RotationProposal.objects.filter(committee=committee, state__in=DECIDED_STATES)
+        _proposals(committee, actor)
+        .filter(state__in=DECIDED_STATES)
         .order_by()
         .values_list(
             "effective_date", "from_assignment__position__unit_id", "target_position__unit_id"

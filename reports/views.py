@@ -13,7 +13,8 @@ from django.views.decorators.http import require_safe
 
 from lib.dates import parse_date
 from lib.text import fold
-from workflow.models import RotationProposal
+from personnel.roles import request_actor
+from workflow.selectors import proposals_visible
 
 from . import charts, selectors, tables
 from .csv import table_csv_response
@@ -34,7 +35,7 @@ def _get_committee_for_user(request):
     """The committee asked for (?committee=id) or the user's first one; 404 if the user may not
     read it, NoCommittee if they hold a role in none."""
     committees = sorted(
-        selectors.report_committees_for_user(request.user),
+        selectors.report_committees(request_actor(request)),
         key=lambda c: (not c.is_active, fold(c.name), c.id),
     )
     raw = request.GET.get("committee", "")
@@ -144,9 +145,11 @@ def _build_locality(request, committee, context):
     impact = None
     if request.GET.get("proposal"):
         # The change a proposal of this committee would make (linked from the proposal page).
-        proposal = RotationProposal.objects.filter(
-            pk=_int_or_404(request.GET["proposal"]), committee=committee
-        ).first()
+        proposal = (
+            proposals_visible(request_actor(request))
+            .filter(pk=_int_or_404(request.GET["proposal"]), committee=committee)
+            .first()
+        )
         if proposal is None:
             raise Http404
         impact = selectors.locality_impact(proposal)
@@ -188,7 +191,7 @@ def _build_locality(request, committee, context):
 
 
 def _build_pipeline(request, committee, context):
-    report = selectors.pipeline_report(committee=committee)
+    report = selectors.pipeline_report(committee=committee, actor=request_actor(request))
     return {
         "report": report,
         "tables": tables.pipeline_tables(report),
@@ -208,7 +211,7 @@ def _build_pipeline(request, committee, context):
 
 
 def _build_directions(request, committee, context):
-    report = selectors.direction_report(committee=committee)
+    report = selectors.direction_report(committee=committee, actor=request_actor(request))
     return {
         "report": report,
         "tables": tables.direction_tables(report),

@@ -28,6 +28,7 @@ from django.test.utils import override_settings
 from audit.services import audit_append
 from documents import services as documents
 from personnel.models import Assignment, OrgUnit, Position
+from personnel.roles import Actor
 from tests.factories import (
     PASSWORD,
     SINCE,
@@ -356,7 +357,7 @@ def new_proposal(w, *, official=None, target=None, author=None, **fields):
     }
     values.update(fields)
     return services.proposal_create(
-        user=author or w.proposer,
+        actor=Actor.for_user(author or w.proposer),
         official=official or w.an,
         target_position=target or w.target,
         **values,
@@ -368,7 +369,7 @@ def cast_all(w, proposal, choices):
     voters = eligible_voters(proposal)
     assert len(choices) <= len(voters)
     for user, choice in zip(voters, choices, strict=False):
-        services.ballot_cast(proposal_id=proposal.pk, user=user, choice=choice)
+        services.ballot_cast(proposal_id=proposal.pk, actor=Actor.for_user(user), choice=choice)
 
 
 def eligible_voters(proposal):
@@ -405,25 +406,45 @@ def advance(w, proposal, to_state):
     steps = PATH[PATH.index(state) + 1 : PATH.index(to_state) + 1]
     for step in steps:
         if step == S.SUBMITTED:
-            services.proposal_submit(proposal_id=pid, user=proposal.author)
+            services.proposal_transition(
+                "submit", proposal_id=pid, actor=Actor.for_user(proposal.author)
+            )
         elif step == S.IN_REVIEW:
-            services.proposal_start_review(proposal_id=pid, user=w.reviewer)
+            services.proposal_transition(
+                "start_review", proposal_id=pid, actor=Actor.for_user(w.reviewer)
+            )
         elif step == S.ENDORSED:
             services.opinion_add(
-                proposal_id=pid, user=w.reviewer, opinion="endorse", comment="Đủ điều kiện."
+                proposal_id=pid,
+                actor=Actor.for_user(w.reviewer),
+                opinion="endorse",
+                comment="Đủ điều kiện.",
             )
-            services.proposal_endorse(proposal_id=pid, user=w.board_head)
+            services.proposal_transition(
+                "endorse", proposal_id=pid, actor=Actor.for_user(w.board_head)
+            )
         elif step == S.VOTING:
-            services.proposal_open_vote(proposal_id=pid, user=w.chair)
+            services.proposal_transition(
+                "open_vote", proposal_id=pid, actor=Actor.for_user(w.chair)
+            )
         elif step == S.APPROVED:
             cast_all(w, proposal, ["approve"] * 8)
-            services.proposal_close_vote(proposal_id=pid, user=w.chair)
+            services.proposal_transition(
+                "close_vote", proposal_id=pid, actor=Actor.for_user(w.chair)
+            )
         elif step == S.ISSUED:
-            services.proposal_issue_decision(proposal_id=pid, user=w.clerk)
+            services.proposal_transition(
+                "issue_decision", proposal_id=pid, actor=Actor.for_user(w.clerk)
+            )
         elif step == S.IN_EFFECT:
-            services.proposal_post(proposal_id=pid, user=w.clerk)
+            services.proposal_transition("post", proposal_id=pid, actor=Actor.for_user(w.clerk))
         elif step == S.COMPLETED:
-            services.proposal_end_rotation(proposal_id=pid, user=w.board_head, outcome="returned")
+            services.proposal_transition(
+                "end_rotation",
+                proposal_id=pid,
+                actor=Actor.for_user(w.board_head),
+                outcome="returned",
+            )
     proposal = RotationProposal.objects.get(pk=pid)
     assert proposal.state == to_state
     return proposal

@@ -1,130 +1,57 @@
 """The proposal API (SPEC §9). Thin: serializers check the shape of input, services do the
 writes, selectors the reads; workflow errors become {detail, code} with their HTTP status here."""
 
-import datetime as dt
-
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
     inline_serializer,
 )
-from rest_framework import exceptions, serializers, status
-from rest_framework.exceptions import ErrorDetail
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lib.api import Pagination
 from personnel.models import Official, Position
+from personnel.roles import request_actor
 
 from . import eligibility, selectors, services
-from .errors import Invalid, WorkflowError
+from .errors import FIELD_FOR_CODE, AppError, Invalid
 from .models import EligibilityException, Opinion, ProposalKind, ProposalState
-from .permissions import CURRENT_ACTOR, TRANSITION_NAMES, actor_for, allowed_transitions
-
-# --- Errors ---------------------------------------------------------------------------------
-
-
-class ServiceError(exceptions.APIException):
-    """A WorkflowError carried to DRF's handler with its own status and code."""
-
-    def __init__(self, error: WorkflowError):
-        self.status_code = error.status
-        super().__init__(detail=ErrorDetail(error.text(), code=error.code), code=error.code)
+from .permissions import allowed_transitions
+from .transitions import NAMES
 
 
 class WorkflowAPIView(APIView):
-    def dispatch(self, request, *args, **kwargs):
-        # The roles read for this request are shared with the services it calls, and only them.
-        token = CURRENT_ACTOR.set(None)
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        finally:
-            CURRENT_ACTOR.reset(token)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.actor  # noqa: B018 (read the roles once, before any service runs)
-
     def handle_exception(self, exc):
-        if isinstance(exc, WorkflowError):
-            exc = ServiceError(exc)
-        return super().handle_exception(exc)
+        response = super().handle_exception(exc)
+        field = FIELD_FOR_CODE.get(getattr(exc, "code", None))
+        if isinstance(exc, AppError) and field:
+            response.data["fields"] = {field: response.data["detail"]}
+        return response
 
     @property
     def actor(self):
         # The user's roles, read once per request.
-        if not hasattr(self, "_actor"):
-            self._actor = actor_for(self.request.user)
-            CURRENT_ACTOR.set(self._actor)
-        return self._actor
+        return request_actor(self.request)
 
 
 # --- Serializers ----------------------------------------------------------------------------
 
-_ID_ERRORS = {
-    "does_not_exist": "Không có bản ghi mã {pk_value} (unknown id {pk_value}).",
-    "incorrect_type": "Mã phải là số (id must be a number).",
-    "required": "Trường này là bắt buộc (this field is required).",
-    "null": "Trường này không được để trống (this field may not be null).",
-}
-_DATE_ERRORS = {
-    "invalid": "Ngày không hợp lệ, dùng YYYY-MM-DD (invalid date, use YYYY-MM-DD).",
-    "required": "Trường này là bắt buộc (this field is required).",
-    "null": "Trường này không được để trống (this field may not be null).",
-}
-_TEXT_ERRORS = {
-    "required": "Trường này là bắt buộc (this field is required).",
-    "blank": "Trường này không được để trống (this field may not be blank).",
-    "null": "Trường này không được để trống (this field may not be null).",
-    "invalid": "Phải là văn bản (must be text).",
-}
-_CHOICE_ERRORS = {
-    "invalid_choice": "«{input}» không phải là lựa chọn hợp lệ («{input}» is not a valid choice).",
-    "required": "Trường này là bắt buộc (this field is required).",
-    "null": "Trường này không được để trống (this field may not be null).",
-}
-_INT_ERRORS = {
-    "invalid": "Phải là số nguyên (a whole number is required).",
-    "min_value": "Ít nhất {min_value} (at least {min_value}).",
-    "max_value": "Nhiều nhất {max_value} (at most {max_value}).",
-    "max_string_length": "Số quá lớn (number too large).",
-}
-# Dates outside this range are typing mistakes, not decisions.
-EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
-
-
-def _check_date_range(value):
-    if not EARLIEST <= value <= LATEST:
-        raise serializers.ValidationError(
-            "Ngày hiệu lực phải trong khoảng 1990–2100 (effective date out of range)."
-        )
-    return value
-
 
 class ProposalWriteSerializer(serializers.Serializer):
-    official = serializers.PrimaryKeyRelatedField(
-        queryset=Official.objects.all(), error_messages=_ID_ERRORS
-    )
-    kind = serializers.ChoiceField(choices=ProposalKind.choices, error_messages=_CHOICE_ERRORS)
+    official = serializers.PrimaryKeyRelatedField(queryset=Official.objects.all())
+    kind = serializers.ChoiceField(choices=ProposalKind.choices)
     target_position = serializers.PrimaryKeyRelatedField(
-        queryset=Position.objects.select_related("unit", "title"), error_messages=_ID_ERRORS
+        queryset=Position.objects.select_related("unit", "title")
     )
-    effective_date = serializers.DateField(
-        error_messages=_DATE_ERRORS, validators=[_check_date_range]
-    )
-    duration_months = serializers.IntegerField(
-        min_value=1,
-        max_value=services.MAX_DURATION_MONTHS,
-        allow_null=True,
-        required=False,
-        error_messages=_INT_ERRORS,
-    )
-    rationale = serializers.CharField(error_messages=_TEXT_ERRORS)
-    higher_post_justification = serializers.CharField(
-        required=False, allow_blank=True, error_messages=_TEXT_ERRORS
-    )
+    effective_date = serializers.DateField()
+    # The range of dates and durations is checked once, by the service.
+    duration_months = serializers.IntegerField(allow_null=True, required=False)
+    rationale = serializers.CharField()
+    higher_post_justification = serializers.CharField(required=False, allow_blank=True)
 
 
 class ProposalPatchSerializer(ProposalWriteSerializer):
@@ -210,8 +137,8 @@ class ProposalDetailSerializer(ProposalSerializer):
 
 class OpinionSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
-    opinion = serializers.ChoiceField(choices=Opinion.Choice.choices, error_messages=_CHOICE_ERRORS)
-    comment = serializers.CharField(error_messages=_TEXT_ERRORS)
+    opinion = serializers.ChoiceField(choices=Opinion.Choice.choices)
+    comment = serializers.CharField()
 
     class Meta:
         model = Opinion
@@ -221,10 +148,8 @@ class OpinionSerializer(serializers.ModelSerializer):
 
 class ExceptionSerializer(serializers.ModelSerializer):
     granted_by = serializers.CharField(source="granted_by.username", read_only=True)
-    code = serializers.ChoiceField(
-        choices=eligibility.EXCEPTABLE_CODES, error_messages=_CHOICE_ERRORS
-    )
-    justification = serializers.CharField(error_messages=_TEXT_ERRORS)
+    code = serializers.ChoiceField(choices=eligibility.EXCEPTABLE_CODES)
+    justification = serializers.CharField()
 
     class Meta:
         model = EligibilityException
@@ -233,20 +158,14 @@ class ExceptionSerializer(serializers.ModelSerializer):
 
 
 class BallotSerializer(serializers.Serializer):
-    choice = serializers.ChoiceField(
-        choices=["approve", "disapprove", "abstain"], error_messages=_CHOICE_ERRORS
-    )
+    choice = serializers.ChoiceField(choices=["approve", "disapprove", "abstain"])
 
 
 class TransitionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, error_messages=_TEXT_ERRORS)
-    casting = serializers.ChoiceField(
-        choices=["approve", "disapprove"], required=False, error_messages=_CHOICE_ERRORS
-    )
-    outcome = serializers.ChoiceField(
-        choices=["returned", "reassigned", "kept"], required=False, error_messages=_CHOICE_ERRORS
-    )
-    signer = serializers.IntegerField(required=False, error_messages=_INT_ERRORS)
+    comment = serializers.CharField(required=False, allow_blank=True)
+    casting = serializers.ChoiceField(choices=["approve", "disapprove"], required=False)
+    outcome = serializers.ChoiceField(choices=["returned", "reassigned", "kept"], required=False)
+    signer = serializers.IntegerField(required=False)
 
 
 class VoteSerializer(serializers.Serializer):
@@ -298,9 +217,9 @@ def _query_choice(request, name, choices):
     for item in value.split(","):
         if item not in choices:
             raise Invalid(
-                f"{name}: «{item}» không hợp lệ; dùng một trong: {', '.join(choices)} "
-                f"(invalid filter value).",
+                _("%(name)s: “%(value)s” is not valid; use one of: %(choices)s."),
                 code="invalid_filter",
+                params={"name": name, "value": item, "choices": ", ".join(choices)},
             )
     return value
 
@@ -333,7 +252,11 @@ class ProposalListView(WorkflowAPIView):
             try:
                 official = int(official)
             except ValueError:
-                raise Invalid("official: phải là số (must be a number).", code="invalid_filter")
+                raise Invalid(
+                    _("%(name)s: a number is required."),
+                    code="invalid_filter",
+                    params={"name": "official"},
+                )
         qs = selectors.proposal_list(
             actor=self.actor,
             state=_query_choice(request, "state", ProposalState.values),
@@ -348,7 +271,7 @@ class ProposalListView(WorkflowAPIView):
     @extend_schema(request=ProposalWriteSerializer, responses={201: ProposalDetailSerializer})
     def post(self, request):
         data = _validated(ProposalWriteSerializer, request.data)
-        proposal = services.proposal_create(user=request.user, **data)
+        proposal = services.proposal_create(actor=self.actor, **data)
         proposal = selectors.proposal_get(actor=self.actor, proposal_id=proposal.pk)
         return Response(
             ProposalDetailSerializer(proposal, context={"actor": self.actor}).data,
@@ -369,12 +292,11 @@ class ProposalDetailView(WorkflowAPIView):
     def patch(self, request, pk):
         if "official" in request.data:
             raise Invalid(
-                "Không đổi được cán bộ của đề xuất; hãy lập đề xuất mới "
-                "(the official of a proposal cannot change; draft a new one).",
+                _("The official of a proposal cannot change; draft a new one."),
                 code="official_fixed",
             )
         data = _validated(ProposalPatchSerializer, request.data, partial=True)
-        services.proposal_update(proposal_id=pk, user=request.user, **data)
+        services.proposal_update(proposal_id=pk, actor=self.actor, **data)
         return self._detail(pk)
 
 
@@ -382,12 +304,12 @@ class ProposalTransitionView(WorkflowAPIView):
     @extend_schema(
         request=TransitionSerializer,
         responses=ProposalDetailSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=TRANSITION_NAMES)],
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(NAMES))],
     )
     def post(self, request, pk, name):
         data = _validated(TransitionSerializer, request.data)
         actor = self.actor
-        services.proposal_transition(name=name, proposal_id=pk, user=request.user, data=data)
+        services.proposal_transition(name, proposal_id=pk, actor=self.actor, **data)
         proposal = selectors.proposal_get(actor=actor, proposal_id=pk)
         return Response(ProposalDetailSerializer(proposal, context={"actor": actor}).data)
 
@@ -403,7 +325,7 @@ class ProposalOpinionsView(WorkflowAPIView):
     def post(self, request, pk):
         data = _validated(OpinionSerializer, request.data)
         opinion = services.opinion_add(
-            proposal_id=pk, user=request.user, opinion=data["opinion"], comment=data["comment"]
+            proposal_id=pk, actor=self.actor, opinion=data["opinion"], comment=data["comment"]
         )
         return Response(OpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
 
@@ -420,7 +342,7 @@ class ProposalExceptionsView(WorkflowAPIView):
         data = _validated(ExceptionSerializer, request.data)
         record = services.exception_grant(
             proposal_id=pk,
-            user=request.user,
+            actor=self.actor,
             code=data["code"],
             justification=data["justification"],
         )
@@ -431,7 +353,7 @@ class ProposalBallotsView(WorkflowAPIView):
     @extend_schema(request=BallotSerializer, responses={201: VoteSerializer})
     def post(self, request, pk):
         data = _validated(BallotSerializer, request.data)
-        services.ballot_cast(proposal_id=pk, user=request.user, choice=data["choice"])
+        services.ballot_cast(proposal_id=pk, actor=self.actor, choice=data["choice"])
         proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
         vote = selectors.vote_status(proposal=proposal, actor=self.actor)
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
@@ -461,7 +383,7 @@ class InboxView(WorkflowAPIView):
             "Inbox",
             {
                 name: serializers.ListField(child=ProposalSerializer())
-                for name, _ in selectors.INBOX_SECTIONS
+                for name, _label, _names in selectors.INBOX_SECTIONS
             },
         )
     )

@@ -15,11 +15,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django_fsm import RETURN_VALUE
 
-from .display import TRANSITION_LABELS
-from .models import ProposalState, RotationProposal
+from .models import ProposalState
 from .models import ProposalState as S
+from .transitions import TRANSITIONS
 
 # Where each state sits: the usual life of a proposal down the left column, the ways out of it
 # on the right, beside the states they are reached from.
@@ -52,17 +51,13 @@ class Edge:
     label: str
 
 
-def fsm_edges(model=RotationProposal, field_name="state") -> list[Edge]:
-    """The transitions as django-fsm declares them on the model (one edge per target). The only
+def declared_edges() -> list[Edge]:
+    """The transitions as workflow/transitions.py declares them (one edge per target). The only
     place that knows where the transitions come from: the drawing takes any list of edges."""
-    by_key: dict[tuple[str, str], list[str]] = {}
-    for t in model._meta.get_field(field_name).get_all_transitions(model):
-        targets = t.target.allowed_states if isinstance(t.target, RETURN_VALUE) else [t.target]
-        for target in targets:
-            by_key.setdefault((t.name, str(target)), []).append(str(t.source))
     return [
-        Edge(name, tuple(sources), target, str(TRANSITION_LABELS.get(name, name)))
-        for (name, target), sources in by_key.items()
+        Edge(t.name, tuple(str(s) for s in t.sources), str(target), str(t.label))
+        for t in TRANSITIONS
+        for target in t.target
     ]
 
 
@@ -161,7 +156,7 @@ def _size() -> tuple[float, float]:
 
 @lru_cache(maxsize=8)
 def _edges(language: str) -> list[Edge]:
-    return fsm_edges()
+    return declared_edges()
 
 
 @lru_cache(maxsize=8)
@@ -186,12 +181,13 @@ def state_diagram_svg(*, current: str | None = None, visited=()) -> str:
         }
     else:
         desc = _("Every state of a proposal and the actions that lead from one to another.")
+    title = _("State diagram of the proposal")
     width, height = _size()
     return mark_safe(
         f'<svg class="state-diagram" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="state-diagram-title state-diagram-desc">'
-        f'<title id="state-diagram-title">{escape(_("State diagram of the proposal"))}</title>'
+        f'<title id="state-diagram-title">{escape(title)}</title>'
         f'<desc id="state-diagram-desc">{escape(desc)}</desc>'
         '<defs><marker id="sd-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
@@ -230,7 +226,7 @@ def mermaid(edges: list[Edge] | None = None) -> str:
         lines += [f'    state "{state.label}" as {state.value}' for state in ProposalState]
         lines.append(f"    [*] --> {S.DRAFT.value}")
         order = list(ProposalState.values).index
-        arrows = [(s, e.target, e.label) for e in edges or fsm_edges() for s in e.sources]
+        arrows = [(s, e.target, e.label) for e in edges or declared_edges() for s in e.sources]
         arrows.sort(key=lambda a: (order(a[0]), order(a[1])))
         lines += [f"    {source} --> {target}: {label}" for source, target, label in arrows]
     return "\n".join(lines + ["```"])

@@ -2,39 +2,16 @@
 everything else, and their refusals are put next to the field they are about
 (`add_service_error`)."""
 
-import datetime as dt
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .display import COMMENT_REQUIRED, localized
+from .errors import FIELD_FOR_CODE
 from .models import Ballot, Opinion, ProposalKind, ProposalState, RotationOutcome
 from .services import MAX_DURATION_MONTHS
+from .transitions import BY_NAME
 
-# Dates outside this range are typing mistakes, not decisions.
-EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-# A service error code → the field it is about; others show above the form.
-FIELD_FOR_CODE = {
-    "invalid_kind": "kind",
-    "invalid_date": "effective_date",
-    "current_assignment": "effective_date",
-    "invalid_duration": "duration_months",
-    "rationale_required": "rationale",
-    "same_position": "target_position",
-    "target_outside_committee": "target_position",
-    "comment_required": "comment",
-    "invalid_comment": "comment",
-    "casting_required": "casting",
-    "invalid_signer": "signer",
-    "outcome_required": "outcome",
-    "invalid_opinion": "opinion",
-    "justification_required": "justification",
-    "invalid_exception_code": "code",
-    "invalid_choice": "choice",
-}
 
 
 class ServiceErrorsMixin:
@@ -43,7 +20,7 @@ class ServiceErrorsMixin:
         name = FIELD_FOR_CODE.get(getattr(error, "code", ""))
         if name not in self.fields:
             name = None
-        self.add_error(name, localized(error.message))
+        self.add_error(name, error.text())
 
 
 class DayMonthYearInput(forms.DateInput):
@@ -112,12 +89,6 @@ class ProposalForm(ServiceErrorsMixin, forms.Form):
             choices.append((_("Posts held today"), held))
         self.fields["target_position"].choices = choices
         self.positions = {c.position.pk: c.position for c in targets}
-
-    def clean_effective_date(self):
-        day = self.cleaned_data["effective_date"]
-        if not EARLIEST <= day <= LATEST:
-            raise forms.ValidationError(_("The effective date must be between 1990 and 2100."))
-        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -196,7 +167,7 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         comment = self.fields["comment"]
-        if action in COMMENT_REQUIRED:
+        if BY_NAME[action].comment_required:
             comment.required = True
             comment.label = _("Reason")
             comment.help_text = _("Required: it is kept in the history.")

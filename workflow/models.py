@@ -10,26 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from audit.models import AuditEvent
 
-
-class ProposalState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    IN_REVIEW = "in_review", _("In review")
-    RETURNED = "returned", _("Returned for revision")
-    ENDORSED = "endorsed", _("Endorsed to the Standing Committee")
-    VOTING = "voting", _("Voting")
-    APPROVED = "approved", _("Approved by the Standing Committee")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    ISSUED = "issued", _("Decision issued")
-    IN_EFFECT = "in_effect", _("In effect")
-    COMPLETED = "completed", _("Rotation completed")
-    REVOKED = "revoked", _("Decision revoked")
-
+from .states import ProposalKind, ProposalState
+from .transitions import fsm
 
 S = ProposalState
 
@@ -44,12 +30,6 @@ OPEN_STATES = (
     S.APPROVED,
     S.ISSUED,
 )
-
-
-class ProposalKind(models.TextChoices):
-    ROTATION = "rotation", _("Rotation")
-    TRANSFER = "transfer", _("Transfer")
-    SECONDMENT = "secondment", _("Secondment")
 
 
 class RotationOutcome(models.TextChoices):
@@ -156,57 +136,55 @@ class RotationProposal(ConcurrentTransitionMixin, models.Model):
 
     # Transitions: bodies only set fields (SPEC §4).
 
-    @transition(field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED)
+    @transition(field=state, **fsm("submit"))
     def submit(self):
         pass
 
-    @transition(
-        field=state, source=[S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED], target=S.WITHDRAWN
-    )
+    @transition(field=state, **fsm("withdraw"))
     def withdraw(self):
         pass
 
-    @transition(field=state, source=S.SUBMITTED, target=S.IN_REVIEW)
+    @transition(field=state, **fsm("start_review"))
     def start_review(self, *, reviewer):
         self.reviewer = reviewer
 
-    @transition(field=state, source=[S.SUBMITTED, S.IN_REVIEW], target=S.RETURNED)
+    @transition(field=state, **fsm("return_for_revision"))
     def return_for_revision(self):
         pass
 
-    @transition(field=state, source=S.IN_REVIEW, target=S.ENDORSED)
+    @transition(field=state, **fsm("endorse"))
     def endorse(self, *, snapshot):
         self.eligibility_snapshot = snapshot
 
-    @transition(field=state, source=[S.SUBMITTED, S.IN_REVIEW], target=S.REJECTED)
+    @transition(field=state, **fsm("reject"))
     def reject(self):
         pass
 
-    @transition(field=state, source=S.ENDORSED, target=S.VOTING)
+    @transition(field=state, **fsm("open_vote"))
     def open_vote(self):
         pass
 
-    @transition(field=state, source=S.VOTING, target=S.ENDORSED)
+    @transition(field=state, **fsm("cancel_vote"))
     def cancel_vote(self):
         pass
 
-    @transition(field=state, source=S.VOTING, target=RETURN_VALUE(S.APPROVED, S.REJECTED))
+    @transition(field=state, **fsm("close_vote"))
     def close_vote(self, *, passed):
         return S.APPROVED if passed else S.REJECTED
 
-    @transition(field=state, source=S.APPROVED, target=S.ISSUED)
+    @transition(field=state, **fsm("issue_decision"))
     def issue_decision(self):
         pass
 
-    @transition(field=state, source=S.ISSUED, target=S.IN_EFFECT)
+    @transition(field=state, **fsm("post"))
     def post(self, *, at):
         self.posted_at = at
 
-    @transition(field=state, source=S.IN_EFFECT, target=S.COMPLETED)
+    @transition(field=state, **fsm("end_rotation"))
     def end_rotation(self, *, outcome):
         self.outcome = outcome
 
-    @transition(field=state, source=S.ISSUED, target=S.REVOKED)
+    @transition(field=state, **fsm("revoke"))
     def revoke(self):
         pass
 

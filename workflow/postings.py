@@ -206,12 +206,16 @@ def postings_apply_due(*, today: dt.date) -> PostingRun:
     Each proposal is posted in its own transaction by `proposal_post`, which locks the row and
     checks the state: when two runs overlap, the second finds the proposal in effect and leaves
     it. One failure is recorded and the others go on."""
-    from .services import proposal_post  # services imports this module
+    from personnel.roles import Actor
+
+    from .services import proposal_transition  # services imports this module
 
     run = PostingRun(today=today)
     for proposal_id in list(postings_due(today=today).values_list("id", flat=True)):
         try:
-            run.posted.append(proposal_post(proposal_id=proposal_id, user=None, on=today))
+            run.posted.append(
+                proposal_transition("post", proposal_id=proposal_id, actor=Actor.system(day=today))
+            )
         except AppError as error:
             current = RotationProposal.objects.filter(pk=proposal_id).first()
             if current is None or current.state != S.ISSUED:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from documents.models import Decision, Delivery
@@ -20,8 +21,9 @@ from .models import (
     RotationProposal,
     VoteRound,
 )
-from .permissions import Actor, can_cast_ballot
+from .permissions import Actor, can_cast_ballot, role_committees, visible_q
 from .reminders import terms_ending_q
+from .transitions import BY_NAME
 
 S = ProposalState
 
@@ -37,28 +39,25 @@ def _list_prefetch():
     )
 
 
-def _detail_prefetch():
-    """One proposal with everything its eligibility checks read, in small queries."""
-    return (
-        Prefetch("target_position", queryset=Position.objects.select_related("unit", "title")),
-        Prefetch(
-            "from_assignment",
-            queryset=Assignment.objects.select_related("position__unit", "position__title"),
-        ),
-        Prefetch("decision", queryset=Decision.objects.select_related("committee")),
-    )
+# One proposal with everything its page and its eligibility checks read, in one query.
+DETAIL_RELATED = (
+    *LIST_RELATED,
+    "committee",
+    "reviewer",
+    "target_position__unit",
+    "target_position__title",
+    "from_assignment__position__unit",
+    "from_assignment__position__title",
+    "decision__committee",
+)
 
 
-def proposal_visible_q(actor: Actor) -> Q | None:
-    """The filter for proposals the actor may see; None means everything (superuser, system)."""
-    if actor.is_system or actor.is_superuser:
-        return None
-    if actor.user_id is None:
-        return Q(pk__in=[])
-    q = Q(author_id=actor.user_id) | Q(committee_id__in=actor.committee_ids())
-    if actor.official_id is not None:
-        q |= Q(official_id=actor.official_id)
-    return q
+def proposals_visible(actor: Actor) -> QuerySet:
+    """Every proposal the actor may see: the one queryset behind the API, the pages and the
+    reports (their charts and CSV exports too)."""
+    visible = visible_q(actor)
+    qs = RotationProposal.objects.all()
+    return qs if visible is None else qs.filter(visible)
 
 
 def proposal_list(
@@ -76,10 +75,7 @@ def proposal_list(
     `search`: words of the official's name, diacritics optional, each beginning a word of it;
     `unit_id`: the move leaves or enters that unit or a unit below it; `term`: the effective
     date falls in that Term."""
-    qs = RotationProposal.objects.select_related(*LIST_RELATED).prefetch_related(*_list_prefetch())
-    visible = proposal_visible_q(actor)
-    if visible is not None:
-        qs = qs.filter(visible)
+    qs = proposals_visible(actor).select_related(*LIST_RELATED).prefetch_related(*_list_prefetch())
     if state:
         qs = qs.filter(state__in=state.split(","))
     if kind:
@@ -136,15 +132,9 @@ def proposal_get(*, actor: Actor, proposal_id) -> RotationProposal:
         proposal_id = int(proposal_id)
     except (TypeError, ValueError):
         raise NotFound()
-    qs = (
-        RotationProposal.objects.select_related("official", "author", "committee", "reviewer")
-        .prefetch_related(*_detail_prefetch())
-        .filter(pk=proposal_id)
+    proposal = (
+        proposals_visible(actor).select_related(*DETAIL_RELATED).filter(pk=proposal_id).first()
     )
-    visible = proposal_visible_q(actor)
-    if visible is not None:
-        qs = qs.filter(visible)
-    proposal = qs.first()
     if proposal is None:
         raise NotFound()
     return proposal
@@ -173,13 +163,21 @@ def vote_status(*, proposal, actor: Actor) -> VoteStatus:
     """The current (or last) vote round: counts and, only once closed, the tally."""
     from .ballots import majority_needed
 
+    # The round with its counts and the actor's part in it, in one query.
+    uid = actor.user_id
     vote_round = (
-        proposal.vote_rounds.exclude(status=VoteRound.Status.CANCELLED).order_by("-id").first()
+        proposal.vote_rounds.exclude(status=VoteRound.Status.CANCELLED)
+        .annotate(
+            n_eligible=Count("eligible_voters", distinct=True),
+            n_cast=Count("receipts", distinct=True),
+            me_eligible=Exists(EligibleVoter.objects.filter(round=OuterRef("pk"), user_id=uid)),
+            me_cast=Exists(BallotReceipt.objects.filter(round=OuterRef("pk"), user_id=uid)),
+        )
+        .order_by("-id")
+        .first()
     )
     if vote_round is None:
         return VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, False)
-    eligible_ids = set(vote_round.eligible_voters.values_list("user_id", flat=True))
-    cast_ids = set(BallotReceipt.objects.filter(round=vote_round).values_list("user_id", flat=True))
     tally = None
     if vote_round.status == VoteRound.Status.CLOSED:
         tally = {
@@ -189,38 +187,39 @@ def vote_status(*, proposal, actor: Actor) -> VoteStatus:
             "casting": vote_round.casting_choice or None,
             "passed": vote_round.passed,
         }
-    eligible = actor.user_id in eligible_ids
     may_vote = bool(
         vote_round.status == VoteRound.Status.OPEN
-        and actor.user_id not in cast_ids
-        and can_cast_ballot(actor, proposal, eligible=eligible)
+        and not vote_round.me_cast
+        and can_cast_ballot(actor, proposal, eligible=vote_round.me_eligible)
     )
     return VoteStatus(
         round_id=vote_round.pk,
         status=vote_round.status,
         incumbent=vote_round.incumbent_count,
-        eligible=len(eligible_ids),
-        cast=len(cast_ids),
+        eligible=vote_round.n_eligible,
+        cast=vote_round.n_cast,
         quorum=vote_round.quorum,
-        quorum_met=len(cast_ids) >= vote_round.quorum,
+        quorum_met=vote_round.n_cast >= vote_round.quorum,
         majority=majority_needed(vote_round.incumbent_count),
         tally=tally,
         i_may_vote=may_vote,
-        i_have_voted=actor.user_id in cast_ids,
+        i_have_voted=vote_round.me_cast,
     )
 
 
+# The inbox: each section lists what waits for the user, by the transitions it is for (their
+# declarations say the states, the role and whether the author is left out), in this order.
 INBOX_SECTIONS = (
-    ("to_submit", "Dự thảo cần trình (drafts to submit)"),
-    ("to_review", "Đề xuất cần thẩm định (proposals to review)"),
-    ("to_endorse", "Đề xuất chờ Trưởng ban quyết định (proposals to endorse or reject)"),
-    ("to_open_vote", "Đề xuất chờ mở biểu quyết (votes to open)"),
-    ("to_vote", "Phiếu cần bỏ (ballots to cast)"),
-    ("to_close_vote", "Biểu quyết chờ kết thúc (votes to close)"),
-    ("to_issue", "Quyết định cần ban hành (decisions to issue)"),
-    ("to_post", "Quyết định đến ngày hiệu lực (decisions to put into effect)"),
-    ("rotations_ending", "Luân chuyển, biệt phái sắp hết thời hạn (terms ending)"),
-    ("decisions_received", "Quyết định gửi đến tôi (decisions sent to me)"),
+    ("to_submit", _("Drafts to submit"), ("submit",)),
+    ("to_review", _("Proposals to appraise"), ("start_review", "return_for_revision")),
+    ("to_endorse", _("Proposals to endorse or reject"), ("endorse",)),
+    ("to_open_vote", _("Votes to open"), ("open_vote",)),
+    ("to_vote", _("Ballots to cast"), ()),
+    ("to_close_vote", _("Votes to close"), ("close_vote",)),
+    ("to_issue", _("Decisions to issue"), ("issue_decision",)),
+    ("to_post", _("Decisions to put into effect"), ("post",)),
+    ("rotations_ending", _("Rotation and secondment terms ending"), ()),
+    ("decisions_received", _("Decisions sent to me"), ()),
 )
 
 
@@ -228,6 +227,25 @@ def inbox_for_user(*, actor: Actor) -> dict[str, list[RotationProposal]]:
     """What waits for this user, by section; separation of duties is applied (no proposal about
     themselves, no appraisal of their own proposal)."""
     return {name: list(qs) for name, qs in inbox_querysets(actor=actor).items()}
+
+
+def _waiting_for(actor: Actor, base: QuerySet, names) -> QuerySet:
+    """Proposals on which the actor may take one of the transitions `names`, as their
+    declarations say (the effective date of `post` is the one date rule checked here)."""
+    uid = actor.user_id
+    q = Q(pk__in=[])
+    for name in names:
+        t = BY_NAME[name]
+        if t.who == "author":
+            step = Q(author_id=uid)
+        else:
+            step = Q(committee_id__in=role_committees(actor, t.who))
+        if not t.author_may_act:
+            step &= ~Q(author_id=uid)
+        if name == "post":
+            step &= Q(effective_date__lte=actor.day)
+        q |= step & Q(state__in=t.sources)
+    return base.filter(q)
 
 
 def inbox_querysets(*, actor: Actor) -> dict[str, QuerySet]:
@@ -241,66 +259,24 @@ def inbox_querysets(*, actor: Actor) -> dict[str, QuerySet]:
     if actor.official_id is not None:
         base = base.exclude(official_id=actor.official_id)
     uid = actor.user_id
-    none = base.none()
-
-    def committees(predicate):
-        return [cid for cid, role in predicate if role]
-
-    reviewer_in = committees(
-        (cid, role in ("head", "member")) for cid, role in actor.board_roles.items()
-    )
-    head_in = committees((cid, role == "head") for cid, role in actor.board_roles.items())
-    opener_in = committees(
-        (cid, role in ("chair", "deputy")) for cid, role in actor.committee_roles.items()
-    )
-    chair_in = committees((cid, role == "chair") for cid, role in actor.committee_roles.items())
-    office_in = sorted(actor.office)
-
-    sections = {
-        "to_submit": base.filter(author_id=uid, state__in=(S.DRAFT, S.RETURNED)) if uid else none,
-        "to_review": base.filter(
-            committee_id__in=reviewer_in, state__in=(S.SUBMITTED, S.IN_REVIEW)
-        ).exclude(author_id=uid),
-        "to_endorse": base.filter(committee_id__in=head_in, state=S.IN_REVIEW).exclude(
-            author_id=uid
-        ),
-        "to_open_vote": base.filter(committee_id__in=opener_in, state=S.ENDORSED),
-        "to_vote": base.filter(state=S.VOTING)
-        .filter(
-            Exists(
-                EligibleVoter.objects.filter(
-                    round__proposal=OuterRef("pk"), round__status=VoteRound.Status.OPEN, user_id=uid
-                )
-            )
-        )
-        .exclude(
-            Exists(
-                BallotReceipt.objects.filter(
-                    round__proposal=OuterRef("pk"), round__status=VoteRound.Status.OPEN, user_id=uid
-                )
-            )
-        )
+    if uid is None:
+        return {name: base.none() for name, _label, _names in INBOX_SECTIONS}
+    sections = {name: _waiting_for(actor, base, names) for name, _label, names in INBOX_SECTIONS}
+    open_round = {"round__proposal": OuterRef("pk"), "round__status": VoteRound.Status.OPEN}
+    sections["to_vote"] = (
+        base.filter(state=S.VOTING)
+        .filter(Exists(EligibleVoter.objects.filter(user_id=uid, **open_round)))
+        .exclude(Exists(BallotReceipt.objects.filter(user_id=uid, **open_round)))
         .exclude(author_id=uid)
-        if uid
-        else none,
-        "to_close_vote": base.filter(committee_id__in=chair_in, state=S.VOTING).exclude(
-            author_id=uid
-        ),
-        "to_issue": base.filter(committee_id__in=office_in, state=S.APPROVED),
-        "to_post": base.filter(
-            committee_id__in=office_in, state=S.ISSUED, effective_date__lte=actor.day
-        ),
-        # The board prepares the placement after the term and records the outcome; the 90- and
-        # 30-day e-mails are sent by workflow/reminders.py.
-        "rotations_ending": base.filter(
-            terms_ending_q(actor.day), committee_id__in=reviewer_in
-        ).order_by("planned_end", "id"),
-        # Decisions delivered to me: as the official concerned until I acknowledge receipt; as a
-        # user of the sending or receiving unit until the decision takes effect.
-        "decisions_received": _decisions_received(actor)
-        if uid
-        else RotationProposal.objects.none(),
-    }
+    )
+    # The board prepares the placement after the term and records the outcome; the 90- and
+    # 30-day e-mails are sent by workflow/reminders.py.
+    sections["rotations_ending"] = base.filter(
+        terms_ending_q(actor.day), committee_id__in=role_committees(actor, "reviewer")
+    ).order_by("planned_end", "id")
+    # Decisions delivered to me: as the official concerned until I acknowledge receipt; as a
+    # user of the sending or receiving unit until the decision takes effect.
+    sections["decisions_received"] = _decisions_received(actor)
     return sections
 
 

@@ -1,31 +1,38 @@
-"""Writes on a rotation proposal: one service per action (SPEC §4). A proposal's life reads top
-to bottom here.
+"""Writes on a rotation proposal (SPEC §4): drafting, opinions, exceptions, ballots, and the
+transitions declared in workflow/transitions.py, taken by `proposal_transition` in one shared
+sequence; an action with real work has its function in EFFECTS.
 
-Every transition runs in one transaction: lock the proposal row (select_for_update), check the
+Every write runs in one transaction: lock the proposal row (select_for_update), check the
 state and the actor's role and separation of duties (workflow/permissions.py, because django-fsm
 does not enforce `permission=`), call the transition method, save, append the audit event. A
 concurrent loser waits on the lock, then finds the state changed and gets Conflict (HTTP 409).
 Background work is queued only with transaction.on_commit (decision_issue queues its render).
 
-Services take keyword-only arguments and model instances (or ids where named `*_id`); `user`
-None means the system (the daily posting job).
+Services take keyword-only arguments and model instances (or ids where named `*_id`), and the
+`actor` (personnel.roles.Actor) whose roles were read once for the request; `Actor.system()` is
+the daily posting job.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from audit.services import audit_append
 from documents.services import decision_issue, minutes_render, submission_render
 from personnel.models import Committee, CommitteeMember, Official
+from personnel.roles import signer_for
 from personnel.selectors import unit_subtree_ids
 
 from . import ballots, eligibility, permissions
-from .errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
+from .errors import Conflict, Invalid, NotAllowed, NotFound
 from .models import (
     BallotReceipt,
     EligibilityException,
@@ -36,21 +43,16 @@ from .models import (
     RotationProposal,
     VoteRound,
 )
-from .permissions import Actor, Verdict, actor_for
+from .permissions import Actor
 from .postings import posting_apply
+from .transitions import BY_NAME, NAMES
 
 MAX_DURATION_MONTHS = 240
+# Effective dates outside this range are typing mistakes, not decisions.
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 _UNSET = object()
 
 # --- Helpers --------------------------------------------------------------------------------
-
-
-def _raise_for(verdict: Verdict) -> None:
-    if verdict:
-        return
-    if verdict.is_state_problem:
-        raise WrongState(verdict.reason, code=verdict.code)
-    raise NotAllowed(verdict.reason, code=verdict.code)
 
 
 def _lock(proposal_id, actor: Actor) -> RotationProposal:
@@ -70,21 +72,23 @@ def _lock(proposal_id, actor: Actor) -> RotationProposal:
 def _require_comment(comment, action: str) -> str:
     comment = (comment or "").strip()
     if not comment:
-        vi, en = permissions.ACTION_LABELS[action]
         raise Invalid(
-            f"Cần ghi lý do khi {vi} (a comment is required to {en}).", code="comment_required"
+            _("A comment is required (%(action)s)."),
+            code="comment_required",
+            params={"action": permissions.OTHER_ACTIONS[action]},
         )
     return comment
 
 
-def _save_and_record(
-    proposal, *, actor: Actor, action: str, from_state: str, comment="", data=None
-):
-    """Save the transition and append its audit event, in the caller's transaction."""
+def _save(proposal) -> None:
     try:
         proposal.save()
     except ConcurrentTransition:
         raise Conflict()
+
+
+def _record(proposal, *, actor: Actor, action: str, from_state: str, comment="", data=None):
+    """Append the audit event of what the actor did, in the caller's transaction."""
     audit_append(
         action=action,
         actor=actor.user,
@@ -94,15 +98,6 @@ def _save_and_record(
         comment=comment,
         data=data or {},
     )
-    return proposal
-
-
-def _run(proposal, method_name: str, **kwargs):
-    try:
-        getattr(proposal, method_name)(**kwargs)
-    except TransitionNotAllowed:
-        # The permission check already compared states; this only guards against drift.
-        raise WrongState(permissions.state_refusal(proposal, method_name).reason)
 
 
 def _enforce_data_checks(proposal) -> None:
@@ -116,39 +111,38 @@ def _enforce_data_checks(proposal) -> None:
 
 def _validate_fields(*, kind, effective_date, duration_months, rationale) -> None:
     if kind not in ProposalKind.values:
-        raise Invalid(
-            "Loại đề xuất phải là luân chuyển, điều động hoặc biệt phái "
-            "(kind must be rotation, transfer or secondment).",
-            code="invalid_kind",
-        )
+        raise Invalid(_("The kind must be rotation, transfer or secondment."), code="invalid_kind")
     if not isinstance(effective_date, dt.date) or isinstance(effective_date, dt.datetime):
-        raise Invalid("Ngày hiệu lực không hợp lệ (invalid effective date).", code="invalid_date")
+        raise Invalid(_("The effective date is not valid."), code="invalid_date")
+    if not EARLIEST <= effective_date <= LATEST:
+        raise Invalid(
+            _("The effective date must be between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST.year, "latest": LATEST.year},
+        )
     if duration_months is not None and (
         isinstance(duration_months, bool)
         or not isinstance(duration_months, int)
         or not 1 <= duration_months <= MAX_DURATION_MONTHS
     ):
         raise Invalid(
-            f"Thời hạn phải từ 1 đến {MAX_DURATION_MONTHS} tháng "
-            f"(duration must be 1 to {MAX_DURATION_MONTHS} months).",
+            _("The duration must be 1 to %(max)s months."),
             code="invalid_duration",
+            params={"max": MAX_DURATION_MONTHS},
         )
     if not (rationale or "").strip():
-        raise Invalid("Cần nêu lý do đề xuất (a rationale is required).", code="rationale_required")
+        raise Invalid(_("A rationale is required."), code="rationale_required")
 
 
 def _check_target(proposal) -> None:
     target = proposal.target_position
     if proposal.from_assignment is not None and proposal.from_assignment.position_id == target.pk:
-        raise Invalid(
-            "Chức vụ mới trùng với chức vụ hiện tại (the target post is the current post).",
-            code="same_position",
-        )
+        raise Invalid(_("The target post is the current post."), code="same_position")
     if target.unit_id not in unit_subtree_ids(proposal.committee.unit_id):
         raise Invalid(
-            f"Chức vụ {target.name} không thuộc phạm vi của {proposal.committee.name} "
-            f"(the target post is outside the committee's area).",
+            _("The post %(post)s is outside the area of %(committee)s."),
             code="target_outside_committee",
+            params={"post": target.name, "committee": proposal.committee.name},
         )
 
 
@@ -156,9 +150,12 @@ def _resolve_from_assignment(official, effective_date):
     assignment = eligibility.resolve_from_assignment(official, effective_date)
     if assignment is None:
         raise Invalid(
-            f"{official.full_name} không giữ chức vụ nào vào ngày hiệu lực "
-            f"{effective_date:%d/%m/%Y} (the official holds no post on the effective date).",
+            _("%(name)s holds no post on the effective date %(date)s."),
             code="current_assignment",
+            params={
+                "name": official.full_name,
+                "date": date_format(effective_date, "SHORT_DATE_FORMAT"),
+            },
         )
     return assignment
 
@@ -168,7 +165,7 @@ def _resolve_from_assignment(official, effective_date):
 
 def proposal_create(
     *,
-    user,
+    actor: Actor,
     official: Official,
     kind: str,
     target_position,
@@ -185,17 +182,16 @@ def proposal_create(
         duration_months=duration_months,
         rationale=rationale,
     )
-    actor = actor_for(user)
     from_assignment = _resolve_from_assignment(official, effective_date)
     unit_id = from_assignment.position.unit_id
-    _raise_for(permissions.can_create(actor, official_id=official.pk, unit_id=unit_id))
+    permissions.can_create(actor, official_id=official.pk, unit_id=unit_id).raise_if_refused()
     committee_ids = permissions.proposer_committee_ids(actor, unit_id)
     if committee is not None:
         if committee.pk not in committee_ids:
             raise NotAllowed(
-                f"Bạn không có quyền đề xuất cho {committee.name} "
-                f"(you may not propose to this committee).",
+                _("You may not propose to %(committee)s."),
                 code="not_allowed",
+                params={"committee": committee.name},
             )
     else:
         committee = Committee.objects.get(pk=committee_ids[0])
@@ -210,7 +206,7 @@ def proposal_create(
         planned_end=eligibility.planned_end_for(effective_date, duration_months),
         rationale=rationale.strip(),
         higher_post_justification=(higher_post_justification or "").strip(),
-        author=user,
+        author=actor.user,
     )
     _check_target(proposal)
     with transaction.atomic():
@@ -221,13 +217,11 @@ def proposal_create(
         except IntegrityError:
             # Another draft for this official committed between the check and the insert.
             raise Invalid(
-                "Cán bộ đang có một đề xuất khác chưa kết thúc "
-                "(the official already has an open proposal).",
-                code="single_open_proposal",
+                _("The official already has an open proposal."), code="single_open_proposal"
             )
         audit_append(
             action="create",
-            actor=user,
+            actor=actor.user,
             proposal=proposal,
             to_state=proposal.state,
             data=_describe(proposal),
@@ -250,7 +244,7 @@ def _describe(proposal) -> dict:
 def proposal_update(
     *,
     proposal_id,
-    user,
+    actor: Actor,
     kind=_UNSET,
     target_position=_UNSET,
     effective_date=_UNSET,
@@ -259,7 +253,6 @@ def proposal_update(
     higher_post_justification=_UNSET,
 ) -> RotationProposal:
     """The author edits a draft or a returned proposal (PATCH: only the fields given)."""
-    actor = actor_for(user)
     changes = {
         name: value
         for name, value in (
@@ -274,7 +267,7 @@ def proposal_update(
     }
     with transaction.atomic():
         proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_update(actor, proposal))
+        permissions.can_update(actor, proposal).raise_if_refused()
         for name, value in changes.items():
             setattr(proposal, name, value)
         if "rationale" in changes:
@@ -296,7 +289,8 @@ def proposal_update(
         )
         _check_target(proposal)
         _enforce_data_checks(proposal)
-        _save_and_record(
+        _save(proposal)
+        _record(
             proposal,
             actor=actor,
             action="update",
@@ -309,131 +303,111 @@ def proposal_update(
 # --- Transitions ----------------------------------------------------------------------------
 
 
-def proposal_submit(*, proposal_id, user, comment: str = "") -> RotationProposal:
-    """The author submits a draft or a revised proposal to the board."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_submit(actor, proposal))
-        _enforce_data_checks(proposal)
-        before = proposal.state
-        _run(proposal, "submit")
-        _save_and_record(proposal, actor=actor, action="submit", from_state=before, comment=comment)
-    return proposal
+@dataclass
+class Work:
+    """What an action with real work hands the shared sequence: the arguments of the model's
+    transition method, the audit data, and what to do once the proposal is saved (`then`, its
+    result joins the audit data) and once the event is recorded (`last`)."""
+
+    kwargs: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    then: Callable | None = None
+    last: Callable | None = None
 
 
-def proposal_withdraw(*, proposal_id, user, comment: str) -> RotationProposal:
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_withdraw(actor, proposal))
-        comment = _require_comment(comment, "withdraw")
-        before = proposal.state
-        _run(proposal, "withdraw")
-        _save_and_record(
-            proposal, actor=actor, action="withdraw", from_state=before, comment=comment
+def proposal_transition(
+    name: str, *, proposal_id, actor: Actor, comment="", **params
+) -> RotationProposal:
+    """Take the transition `name` (workflow/transitions.py) in one transaction: lock the row,
+    check the declaration (state, role, separation of duties, its own check), the comment, run
+    the action's work (EFFECTS), move the state, save and append the audit event. A concurrent
+    loser waits on the lock, then finds the state changed (409). `params`: what the entry
+    declares (casting, signer, issued_on, outcome); others are ignored."""
+    t = BY_NAME.get(name)
+    if t is None:
+        raise Invalid(
+            _("No such action “%(name)s”; the actions are: %(names)s."),
+            code="unknown_transition",
+            params={"name": name, "names": ", ".join(NAMES)},
         )
-    return proposal
-
-
-def proposal_start_review(*, proposal_id, user, comment: str = "") -> RotationProposal:
-    """A board member takes the proposal for appraisal and becomes its reviewer."""
-    actor = actor_for(user)
+    if not isinstance(comment or "", str):
+        raise Invalid(_("The comment must be text."), code="invalid_comment")
+    comment = (comment or "").strip()
+    params = {k: v for k, v in params.items() if k in t.params and v not in (None, "")}
     with transaction.atomic():
         proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_start_review(actor, proposal))
-        before = proposal.state
-        _run(proposal, "start_review", reviewer=user)
-        _save_and_record(
-            proposal, actor=actor, action="start_review", from_state=before, comment=comment
-        )
-    return proposal
-
-
-def proposal_return(*, proposal_id, user, comment: str) -> RotationProposal:
-    """A board member sends the proposal back to its author for revision."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_return_for_revision(actor, proposal))
-        comment = _require_comment(comment, "return_for_revision")
-        before = proposal.state
-        _run(proposal, "return_for_revision")
-        _save_and_record(
-            proposal, actor=actor, action="return_for_revision", from_state=before, comment=comment
-        )
-    return proposal
-
-
-def proposal_endorse(*, proposal_id, user, comment: str = "") -> RotationProposal:
-    """The board head endorses to the Standing Committee: at least one "endorse" opinion and no
-    error left unexcepted; the checklist and exceptions are stored as what the committee saw."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_endorse(actor, proposal))
-        if not proposal.opinions.filter(opinion=Opinion.Choice.ENDORSE).exists():
-            raise Conflict(
-                "Cần ít nhất một ý kiến thẩm định tán thành trước khi trình Ban Thường vụ "
-                "(at least one 'endorse' opinion is needed).",
-                code="endorse_opinion_required",
+        permissions.check(name, actor, proposal).raise_if_refused()
+        if t.comment_required and not comment:
+            raise Invalid(
+                _("A comment is required (%(action)s)."),
+                code="comment_required",
+                params={"action": t.button},
             )
-        exceptions = list(proposal.exceptions.select_related("granted_by").order_by("id"))
-        results = eligibility.evaluate(proposal, exceptions={e.code for e in exceptions})
-        blocking = eligibility.blocking_errors(results)
-        if blocking:
-            codes = ", ".join(r.code for r in blocking)
-            raise Conflict(
-                f"Còn điều kiện chưa đạt và chưa được cho phép ngoại lệ: {codes} "
-                f"(unexcepted eligibility errors block endorsement: {codes}).",
-                code="eligibility_errors",
-            )
-        snapshot = eligibility.snapshot(proposal, results, exceptions)
+        work = EFFECTS[name](proposal, actor, **params) if name in EFFECTS else Work()
         before = proposal.state
-        _run(proposal, "endorse", snapshot=snapshot)
-        _save_and_record(
-            proposal,
-            actor=actor,
-            action="endorse",
-            from_state=before,
-            comment=comment,
-            data={"exceptions": [e.code for e in exceptions]},
+        try:
+            getattr(proposal, name)(**work.kwargs)
+        except TransitionNotAllowed:  # the check compared states already; this guards drift
+            permissions.state_refusal(proposal, name).raise_if_refused()
+        _save(proposal)
+        data = {**work.data, **(work.then(proposal) if work.then else {})}
+        _record(proposal, actor=actor, action=name, from_state=before, comment=comment, data=data)
+        if work.last:
+            work.last()
+    return proposal
+
+
+def _submit(proposal, actor) -> Work:
+    _enforce_data_checks(proposal)
+    return Work()
+
+
+def _start_review(proposal, actor) -> Work:
+    """The board member who takes the proposal becomes its reviewer."""
+    return Work(kwargs={"reviewer": actor.user})
+
+
+def _endorse(proposal, actor) -> Work:
+    """At least one "endorse" opinion and no error left unexcepted; the checklist and exceptions
+    are stored as what the committee saw, and the board's submission is rendered after commit."""
+    if not proposal.opinions.filter(opinion=Opinion.Choice.ENDORSE).exists():
+        raise Conflict(
+            _("At least one “endorse” opinion is needed before endorsing."),
+            code="endorse_opinion_required",
         )
-        # The board's submission (Tờ trình) with what the committee will see; rendered after commit.
-        submission_render(proposal)
-    return proposal
+    exceptions = list(proposal.exceptions.select_related("granted_by").order_by("id"))
+    results = eligibility.evaluate(proposal, exceptions={e.code for e in exceptions})
+    blocking = eligibility.blocking_errors(results)
+    if blocking:
+        raise Conflict(
+            _("Checks failed without an exception block the endorsement: %(codes)s."),
+            code="eligibility_errors",
+            params={"codes": ", ".join(r.code for r in blocking)},
+        )
+    return Work(
+        kwargs={"snapshot": eligibility.snapshot(proposal, results, exceptions)},
+        data={"exceptions": [e.code for e in exceptions]},
+        last=lambda: submission_render(proposal),
+    )
 
 
-def proposal_reject(*, proposal_id, user, comment: str) -> RotationProposal:
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_reject(actor, proposal))
-        comment = _require_comment(comment, "reject")
-        before = proposal.state
-        _run(proposal, "reject")
-        _save_and_record(proposal, actor=actor, action="reject", from_state=before, comment=comment)
-    return proposal
-
-
-def opinion_add(*, proposal_id, user, opinion: str, comment: str) -> Opinion:
+def opinion_add(*, proposal_id, actor: Actor, opinion: str, comment: str) -> Opinion:
     """A board member records an appraisal opinion (endorse, revise, oppose) with a comment."""
-    actor = actor_for(user)
     if opinion not in Opinion.Choice.values:
         raise Invalid(
-            "Ý kiến phải là endorse, revise hoặc oppose (opinion must be endorse, revise or oppose).",
+            _("The opinion must be endorse, revise or oppose."),
             code="invalid_opinion",
         )
     with transaction.atomic():
         proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_add_opinion(actor, proposal))
+        permissions.can_add_opinion(actor, proposal).raise_if_refused()
         comment = _require_comment(comment, "opinion")
         record = Opinion.objects.create(
-            proposal=proposal, author=user, opinion=opinion, comment=comment
+            proposal=proposal, author=actor.user, opinion=opinion, comment=comment
         )
         audit_append(
             action="opinion",
-            actor=user,
+            actor=actor.user,
             proposal=proposal,
             from_state=proposal.state,
             to_state=proposal.state,
@@ -443,35 +417,37 @@ def opinion_add(*, proposal_id, user, opinion: str, comment: str) -> Opinion:
     return record
 
 
-def exception_grant(*, proposal_id, user, code: str, justification: str) -> EligibilityException:
+def exception_grant(
+    *, proposal_id, actor: Actor, code: str, justification: str
+) -> EligibilityException:
     """The board head lifts one error check for endorsement, with a written justification."""
-    actor = actor_for(user)
     if code not in eligibility.EXCEPTABLE_CODES:
         raise Invalid(
-            f"Chỉ được cho phép ngoại lệ với các điều kiện: {', '.join(eligibility.EXCEPTABLE_CODES)} "
-            f"(an exception is possible only for these error checks).",
+            _("An exception is possible only for these checks: %(codes)s."),
             code="invalid_exception_code",
+            params={"codes": ", ".join(eligibility.EXCEPTABLE_CODES)},
         )
     with transaction.atomic():
         proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_grant_exception(actor, proposal))
+        permissions.can_grant_exception(actor, proposal).raise_if_refused()
         justification = (justification or "").strip()
         if not justification:
             raise Invalid(
-                "Cần ghi rõ lý do cho phép ngoại lệ (a justification is required).",
+                _("A justification is required."),
                 code="justification_required",
             )
         if proposal.exceptions.filter(code=code).exists():
             raise Conflict(
-                f"Đã có ngoại lệ cho điều kiện {code} (an exception for this check exists).",
+                _("An exception for the check %(code)s exists already."),
                 code="exception_exists",
+                params={"code": code},
             )
         record = EligibilityException.objects.create(
-            proposal=proposal, code=code, justification=justification, granted_by=user
+            proposal=proposal, code=code, justification=justification, granted_by=actor.user
         )
         audit_append(
             action="exception",
-            actor=user,
+            actor=actor.user,
             proposal=proposal,
             from_state=proposal.state,
             to_state=proposal.state,
@@ -496,63 +472,44 @@ def _incumbent_users(committee, day):
 def _open_round(proposal) -> VoteRound:
     vote_round = proposal.vote_rounds.filter(status=VoteRound.Status.OPEN).first()
     if vote_round is None:
-        raise Conflict("Không có cuộc biểu quyết đang mở (no open vote).", code="no_open_vote")
+        raise Conflict(_("There is no open vote."), code="no_open_vote")
     return vote_round
 
 
-def proposal_open_vote(*, proposal_id, user, comment: str = "") -> RotationProposal:
+def _open_vote(proposal, actor) -> Work:
     """Open the secret ballot; freeze the voters: incumbent members less the subject and author."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_open_vote(actor, proposal))
-        committee = proposal.committee
-        incumbent = _incumbent_users(committee, actor.day)
-        excluded = {proposal.author_id}
-        subject_user = proposal.official.user_id
-        if subject_user is not None:
-            excluded.add(subject_user)
-        voters = [uid for uid in incumbent if uid not in excluded]
-        quorum = ballots.quorum_needed(
-            len(incumbent), committee.quorum_numerator, committee.quorum_denominator
+    committee = proposal.committee
+    incumbent = _incumbent_users(committee, actor.day)
+    excluded = {proposal.author_id, proposal.official.user_id}
+    voters = [uid for uid in incumbent if uid not in excluded]
+    quorum = ballots.quorum_needed(
+        len(incumbent), committee.quorum_numerator, committee.quorum_denominator
+    )
+    if not incumbent or len(voters) < quorum:
+        raise Conflict(
+            _("Not enough members may vote to reach the quorum (%(voters)s < %(quorum)s)."),
+            code="quorum_unreachable",
+            params={"voters": len(voters), "quorum": quorum},
         )
-        if not incumbent or len(voters) < quorum:
-            raise Conflict(
-                f"Không đủ thành viên được biểu quyết để đạt túc số ({len(voters)} < {quorum}) "
-                f"(not enough eligible voters to reach the quorum).",
-                code="quorum_unreachable",
-            )
-        vote_round = VoteRound.objects.create(
-            proposal=proposal, opened_by=user, incumbent_count=len(incumbent), quorum=quorum
-        )
-        EligibleVoter.objects.bulk_create(
-            [EligibleVoter(round=vote_round, user_id=uid) for uid in voters]
-        )
-        before = proposal.state
-        _run(proposal, "open_vote")
-        _save_and_record(
-            proposal,
-            actor=actor,
-            action="open_vote",
-            from_state=before,
-            comment=comment,
-            data={
-                "round": vote_round.pk,
-                "incumbent": len(incumbent),
-                "eligible": len(voters),
-                "quorum": quorum,
-            },
-        )
-    return proposal
+    vote_round = VoteRound.objects.create(
+        proposal=proposal, opened_by=actor.user, incumbent_count=len(incumbent), quorum=quorum
+    )
+    EligibleVoter.objects.bulk_create([EligibleVoter(round=vote_round, user_id=u) for u in voters])
+    return Work(
+        data={
+            "round": vote_round.pk,
+            "incumbent": len(incumbent),
+            "eligible": len(voters),
+            "quorum": quorum,
+        }
+    )
 
 
-def ballot_cast(*, proposal_id, user, choice: str) -> None:
+def ballot_cast(*, proposal_id, actor: Actor, choice: str) -> None:
     """An eligible member casts one secret ballot. The audit records the receipt, never the choice."""
-    actor = actor_for(user)
     if choice not in ballots.CHOICES:
         raise Invalid(
-            "Phiếu phải là approve, disapprove hoặc abstain "
-            "(choice must be approve, disapprove or abstain).",
+            _("The ballot must be approve, disapprove or abstain."),
             code="invalid_choice",
         )
     with transaction.atomic():
@@ -560,20 +517,20 @@ def ballot_cast(*, proposal_id, user, choice: str) -> None:
         vote_round = proposal.vote_rounds.filter(status=VoteRound.Status.OPEN).first()
         eligible = (
             vote_round is not None
-            and user is not None
-            and EligibleVoter.objects.filter(round=vote_round, user=user).exists()
+            and actor.user is not None
+            and EligibleVoter.objects.filter(round=vote_round, user=actor.user).exists()
         )
-        _raise_for(permissions.can_cast_ballot(actor, proposal, eligible=eligible))
-        if BallotReceipt.objects.filter(round=vote_round, user=user).exists():
-            raise Conflict("Bạn đã bỏ phiếu rồi (you have already voted).", code="already_voted")
+        permissions.can_cast_ballot(actor, proposal, eligible=eligible).raise_if_refused()
+        if BallotReceipt.objects.filter(round=vote_round, user=actor.user).exists():
+            raise Conflict(_("You have already voted."), code="already_voted")
         try:
             with transaction.atomic():
-                ballots.ballot_record(round=vote_round, user=user, choice=choice)
+                ballots.ballot_record(round=vote_round, user=actor.user, choice=choice)
         except IntegrityError:
-            raise Conflict("Bạn đã bỏ phiếu rồi (you have already voted).", code="already_voted")
+            raise Conflict(_("You have already voted."), code="already_voted")
         audit_append(
             action="ballot_receipt",
-            actor=user,
+            actor=actor.user,
             proposal=proposal,
             from_state=proposal.state,
             to_state=proposal.state,
@@ -581,304 +538,147 @@ def ballot_cast(*, proposal_id, user, choice: str) -> None:
         )
 
 
-def proposal_cancel_vote(*, proposal_id, user, comment: str) -> RotationProposal:
+def _cancel_vote(proposal, actor) -> Work:
     """The chair cancels the vote: receipts and ballots of the round are discarded."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_cancel_vote(actor, proposal))
-        comment = _require_comment(comment, "cancel_vote")
-        vote_round = _open_round(proposal)
-        ballots.ballots_discard(round=vote_round)
-        vote_round.status = VoteRound.Status.CANCELLED
-        vote_round.closed_at = timezone.now()
-        vote_round.save(update_fields=["status", "closed_at"])
-        before = proposal.state
-        _run(proposal, "cancel_vote")
-        _save_and_record(
-            proposal,
-            actor=actor,
-            action="cancel_vote",
-            from_state=before,
-            comment=comment,
-            data={"round": vote_round.pk},
-        )
-    return proposal
+    vote_round = _open_round(proposal)
+    ballots.ballots_discard(round=vote_round)
+    vote_round.status = VoteRound.Status.CANCELLED
+    vote_round.closed_at = timezone.now()
+    vote_round.save(update_fields=["status", "closed_at"])
+    return Work(data={"round": vote_round.pk})
 
 
-def proposal_close_vote(
-    *, proposal_id, user, comment: str = "", casting: str | None = None
-) -> RotationProposal:
+def _close_vote(proposal, actor, *, casting: str | None = None) -> Work:
     """The chair closes the vote. Quorum: ballots cast ≥ ⌈incumbent × policy fraction⌉. Pass:
     approvals > half of all incumbent members; at exactly half the chair's casting decision
-    settles it and is recorded."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_close_vote(actor, proposal))
-        vote_round = _open_round(proposal)
-        cast = BallotReceipt.objects.filter(round=vote_round).count()
-        if cast < vote_round.quorum:
-            raise Conflict(
-                f"Chưa đủ túc số: {cast} phiếu, cần ít nhất {vote_round.quorum} "
-                f"({cast} ballots cast; the quorum is {vote_round.quorum}).",
-                code="quorum_not_met",
-            )
-        tally = ballots.ballots_unseal_and_shuffle(round=vote_round)
-        if tally.cast != cast:
-            # Receipts and ballots are written together; a mismatch means tampering.
-            raise Conflict(
-                "Số phiếu không khớp số người đã bỏ phiếu (ballots and receipts do not match).",
-                code="ballot_mismatch",
-            )
-        incumbent = vote_round.incumbent_count
-        tie = tally.approve * 2 == incumbent
-        casting_choice = ""
-        if tie:
-            if casting not in ("approve", "disapprove"):
-                raise Invalid(
-                    f"Số phiếu tán thành bằng đúng một nửa ({tally.approve}/{incumbent}): Bí thư "
-                    f"cần quyết định (casting: approve hoặc disapprove) (a tie: the chair's "
-                    f"casting decision, approve or disapprove, is required).",
-                    code="casting_required",
-                )
-            casting_choice = casting
-            passed = casting == "approve"
-        else:
-            passed = tally.approve >= ballots.majority_needed(incumbent)
-        vote_round.status = VoteRound.Status.CLOSED
-        vote_round.closed_at = timezone.now()
-        vote_round.approve_count = tally.approve
-        vote_round.disapprove_count = tally.disapprove
-        vote_round.abstain_count = tally.abstain
-        vote_round.casting_choice = casting_choice
-        vote_round.passed = passed
-        vote_round.save()
-        before = proposal.state
-        _run(proposal, "close_vote", passed=passed)
-        _save_and_record(
-            proposal,
-            actor=actor,
-            action="close_vote",
-            from_state=before,
-            comment=comment,
-            data={
-                "round": vote_round.pk,
-                "incumbent": incumbent,
-                "quorum": vote_round.quorum,
-                "cast": cast,
-                "approve": tally.approve,
-                "disapprove": tally.disapprove,
-                "abstain": tally.abstain,
-                "casting": casting_choice,
-                "passed": passed,
-            },
+    settles it and is recorded. The minutes (counts only) are rendered after commit."""
+    vote_round = _open_round(proposal)
+    cast = BallotReceipt.objects.filter(round=vote_round).count()
+    if cast < vote_round.quorum:
+        raise Conflict(
+            _("The quorum is not met: %(cast)s ballots cast, at least %(quorum)s needed."),
+            code="quorum_not_met",
+            params={"cast": cast, "quorum": vote_round.quorum},
         )
-        # The vote minutes (counts only); rendered after commit.
-        minutes_render(vote_round)
-    return proposal
+    tally = ballots.ballots_unseal_and_shuffle(round=vote_round)
+    if tally.cast != cast:
+        # Receipts and ballots are written together; a mismatch means tampering.
+        raise Conflict(_("The ballots and the receipts do not match."), code="ballot_mismatch")
+    incumbent = vote_round.incumbent_count
+    casting_choice = ""
+    if tally.approve * 2 == incumbent:
+        if casting not in ("approve", "disapprove"):
+            raise Invalid(
+                _(
+                    "Approvals are exactly half (%(approve)s/%(incumbent)s): the chair's casting "
+                    "decision (approve or disapprove) is required."
+                ),
+                code="casting_required",
+                params={"approve": tally.approve, "incumbent": incumbent},
+            )
+        casting_choice = casting
+        passed = casting == "approve"
+    else:
+        passed = tally.approve >= ballots.majority_needed(incumbent)
+    vote_round.status = VoteRound.Status.CLOSED
+    vote_round.closed_at = timezone.now()
+    vote_round.approve_count = tally.approve
+    vote_round.disapprove_count = tally.disapprove
+    vote_round.abstain_count = tally.abstain
+    vote_round.casting_choice = casting_choice
+    vote_round.passed = passed
+    vote_round.save()
+    return Work(
+        kwargs={"passed": passed},
+        data={
+            "round": vote_round.pk,
+            "incumbent": incumbent,
+            "quorum": vote_round.quorum,
+            "cast": cast,
+            "approve": tally.approve,
+            "disapprove": tally.disapprove,
+            "abstain": tally.abstain,
+            "casting": casting_choice,
+            "passed": passed,
+        },
+        last=lambda: minutes_render(vote_round),
+    )
 
 
 # --- Decision, posting, end -----------------------------------------------------------------
 
 
-def _signer_for(committee, signer, day):
-    """The chair by default; a named signer must be the chair or a standing deputy."""
-    members = CommitteeMember.objects.active_on(day).filter(
-        committee=committee,
-        role__in=(CommitteeMember.Role.CHAIR, CommitteeMember.Role.DEPUTY),
-    )
-    if signer is None:
-        member = members.filter(role=CommitteeMember.Role.CHAIR).select_related("user").first()
-        if member is None:
-            raise Invalid(
-                "Ban Thường vụ chưa có Bí thư để ký quyết định (the committee has no chair to sign).",
-                code="invalid_signer",
-            )
-    else:
-        member = members.filter(user=signer).select_related("user").first()
-        if member is None:
-            raise Invalid(
-                "Người ký phải là Bí thư hoặc Phó Bí thư Thường trực đương nhiệm "
-                "(the signer must be the incumbent chair or standing deputy).",
-                code="invalid_signer",
-            )
-    user = member.user
-    name = (
-        Official.objects.filter(user=user).values_list("full_name", flat=True).first()
-        or user.get_full_name()
-        or user.get_username()
-    )
-    return user, member.role, name
+def _issue_decision(proposal, actor, *, signer=None, issued_on: dt.date | None = None) -> Work:
+    """The office issues the numbered decision, signed by personnel.roles.signer_for. The number
+    is taken in this transaction (a rollback gives it back); documents.decision_issue queues the
+    PDF after commit."""
+    if signer is not None and not hasattr(signer, "pk"):
+        signer = _user_from(signer)
+    chosen = signer_for(proposal.committee, actor.day, user=signer, subject=proposal.official)
 
-
-def proposal_issue_decision(
-    *, proposal_id, user, signer=None, comment: str = "", issued_on: dt.date | None = None
-) -> RotationProposal:
-    """The office issues the numbered decision. The number is taken in this transaction (a
-    rollback gives it back); documents.decision_issue queues the PDF after commit."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_issue_decision(actor, proposal))
-        signer_user, signer_role, signer_name = _signer_for(proposal.committee, signer, actor.day)
-        before = proposal.state
-        _run(proposal, "issue_decision")
+    def issue(proposal) -> dict:
         try:
-            proposal.save()
-        except ConcurrentTransition:
-            raise Conflict()
-        try:
-            # Takes the number and queues the PDF render after commit (documents app).
             decision = decision_issue(
                 proposal=proposal,
-                signer=signer_user,
-                signer_role=signer_role,
-                signer_name=signer_name,
-                issued_by=user,
+                signer=chosen.user,
+                signer_role=chosen.role,
+                signer_name=chosen.name,
+                issued_by=actor.user,
                 issued_on=issued_on,
             )
         except DjangoValidationError as exc:
             raise Invalid(" ".join(exc.messages), code="numbering")
         except IntegrityError:
             raise Conflict()
-        audit_append(
-            action="issue_decision",
-            actor=user,
-            proposal=proposal,
-            from_state=before,
-            to_state=proposal.state,
-            comment=comment,
-            data={
-                "decision": decision.pk,
-                "number": decision.number_label,
-                "signer": signer_user.pk,
-                "signer_role": signer_role,
-            },
-        )
-    return proposal
+        return {
+            "decision": decision.pk,
+            "number": decision.number_label,
+            "signer": chosen.user.pk,
+            "signer_role": chosen.role,
+        }
+
+    return Work(then=issue)
 
 
-def _posting_steps(*, proposal, at) -> dict:
-    """Apply the posting to the registry inside the transaction of `post`: the post left ends the
-    day before the effective date, the new one starts on it, both point at the decision
-    (workflow/postings.py). What changed goes into the audit event."""
-    return posting_apply(proposal=proposal, at=at)
+def _post(proposal, actor) -> Work:
+    """Put the decision into effect on or after its effective date (the office, or the system
+    from the daily job): the post left ends the day before, the new one starts on it, both point
+    at the decision (workflow/postings.py); what changed goes into the audit event."""
+    now = timezone.now()
+    return Work(
+        kwargs={"at": now},
+        data={"system": actor.is_system},
+        then=lambda proposal: posting_apply(proposal=proposal, at=now),
+    )
 
 
-def proposal_post(
-    *, proposal_id, user=None, comment: str = "", on: dt.date | None = None
-) -> RotationProposal:
-    """Put the decision into effect on or after its effective date: the office, or the system
-    (user None) from the daily job. `on` is the day the action is taken (default today)."""
-    actor = actor_for(user, day=on)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_post(actor, proposal))
-        now = timezone.now()
-        before = proposal.state
-        _run(proposal, "post", at=now)
-        applied = _posting_steps(proposal=proposal, at=now)
-        _save_and_record(
-            proposal,
-            actor=actor,
-            action="post",
-            from_state=before,
-            comment=comment,
-            data={"system": actor.is_system, **applied},
-        )
-    return proposal
-
-
-def proposal_end_rotation(
-    *, proposal_id, user, outcome: str, comment: str = ""
-) -> RotationProposal:
+def _end_rotation(proposal, actor, *, outcome: str = "") -> Work:
     """The board head ends a rotation or secondment with its outcome."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_end_rotation(actor, proposal))
-        if outcome not in RotationOutcome.values:
-            raise Invalid(
-                "Cần chọn kết quả: returned, reassigned hoặc kept "
-                "(outcome must be returned, reassigned or kept).",
-                code="outcome_required",
-            )
-        before = proposal.state
-        _run(proposal, "end_rotation", outcome=outcome)
-        _save_and_record(
-            proposal,
-            actor=actor,
-            action="end_rotation",
-            from_state=before,
-            comment=comment,
-            data={"outcome": outcome},
+    if outcome not in RotationOutcome.values:
+        raise Invalid(
+            _("Choose the outcome: returned, reassigned or kept."), code="outcome_required"
         )
-    return proposal
+    return Work(kwargs={"outcome": outcome}, data={"outcome": outcome})
 
 
-def proposal_revoke(*, proposal_id, user, comment: str) -> RotationProposal:
-    """The chair revokes an issued decision before its effective date."""
-    actor = actor_for(user)
-    with transaction.atomic():
-        proposal = _lock(proposal_id, actor)
-        _raise_for(permissions.can_revoke(actor, proposal))
-        comment = _require_comment(comment, "revoke")
-        before = proposal.state
-        _run(proposal, "revoke")
-        _save_and_record(proposal, actor=actor, action="revoke", from_state=before, comment=comment)
-    return proposal
-
-
-# --- The dispatcher used by the API ---------------------------------------------------------
+# The actions with real work, by transition name; the others only move the state.
+EFFECTS = {
+    "submit": _submit,
+    "start_review": _start_review,
+    "endorse": _endorse,
+    "open_vote": _open_vote,
+    "cancel_vote": _cancel_vote,
+    "close_vote": _close_vote,
+    "issue_decision": _issue_decision,
+    "post": _post,
+    "end_rotation": _end_rotation,
+}
 
 
 def _user_from(value):
     if value in (None, ""):
         return None
-    if isinstance(value, get_user_model()):
-        return value
     try:
         return get_user_model().objects.get(pk=int(value))
     except (TypeError, ValueError, get_user_model().DoesNotExist):
-        raise Invalid(f"Không có người dùng {value} (unknown user).", code="invalid_signer")
-
-
-def proposal_transition(*, name: str, proposal_id, user, data: dict | None = None):
-    """Run the transition `name` with the request body `data` ({comment, casting, outcome, signer})."""
-    data = data or {}
-    comment = data.get("comment") or ""
-    if not isinstance(comment, str):
-        raise Invalid("Ý kiến phải là văn bản (comment must be text).", code="invalid_comment")
-    common = {"proposal_id": proposal_id, "user": user, "comment": comment}
-    if name == "submit":
-        return proposal_submit(**common)
-    if name == "withdraw":
-        return proposal_withdraw(**common)
-    if name == "start_review":
-        return proposal_start_review(**common)
-    if name == "return_for_revision":
-        return proposal_return(**common)
-    if name == "endorse":
-        return proposal_endorse(**common)
-    if name == "reject":
-        return proposal_reject(**common)
-    if name == "open_vote":
-        return proposal_open_vote(**common)
-    if name == "cancel_vote":
-        return proposal_cancel_vote(**common)
-    if name == "close_vote":
-        return proposal_close_vote(**common, casting=data.get("casting"))
-    if name == "issue_decision":
-        return proposal_issue_decision(**common, signer=_user_from(data.get("signer")))
-    if name == "post":
-        return proposal_post(**common)
-    if name == "end_rotation":
-        return proposal_end_rotation(**common, outcome=data.get("outcome") or "")
-    if name == "revoke":
-        return proposal_revoke(**common)
-    raise Invalid(
-        f"Không có thao tác «{name}»; các thao tác: {', '.join(permissions.TRANSITION_NAMES)} "
-        f"(unknown transition).",
-        code="unknown_transition",
-    )
+        raise Invalid(_("There is no user %(id)s."), code="invalid_signer", params={"id": value})

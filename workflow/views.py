@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from documents.models import Decision, Delivery
 from documents.selectors import decision_list_for_user
 from lib.numbers import fmt_percent
+from personnel import roles
 from personnel.locality import locality_impact
 from personnel.models import (
     Assignment,
@@ -33,21 +34,12 @@ from personnel.models import (
     OrgUnit,
     Term,
 )
+from personnel.roles import request_actor
 from personnel.selectors import active_on_q, official_assignments_on, official_list, unit_sorted
 
 from . import eligibility, permissions, selectors, services
 from .diagram import state_diagram_svg, state_steps
-from .display import (
-    ACTION_DONE,
-    ACTION_HELP,
-    ACTION_TITLES,
-    CHECK_TITLES,
-    NEGATIVE_ACTIONS,
-    SEVERITY_LABELS,
-    event_label,
-    localized,
-    user_roles,
-)
+from .display import CHECK_TITLES, SEVERITY_LABELS, event_label
 from .errors import Conflict, Invalid, NotAllowed, NotFound, WorkflowError
 from .forms import (
     ActionForm,
@@ -60,6 +52,7 @@ from .forms import (
 )
 from .models import (
     OPEN_STATES,
+    EligibilityException,
     EligibleVoter,
     Opinion,
     ProposalState,
@@ -67,7 +60,7 @@ from .models import (
     RotationProposal,
     VoteRound,
 )
-from .permissions import CURRENT_ACTOR, actor_for
+from .transitions import BY_NAME
 
 S = ProposalState
 PER_PAGE = 25
@@ -78,18 +71,12 @@ OFFICE_DECISIONS = 20
 
 
 def with_actor(view):
-    """Log-in required; the user's roles are read once and shared with the services called."""
+    """Log-in required; the user's roles are read once (request.actor) and passed on."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        actor = actor_for(request.user)
-        token = CURRENT_ACTOR.set(actor)
-        request.actor = actor
-        request.user_roles = user_roles(actor)
-        try:
-            return view(request, *args, **kwargs)
-        finally:
-            CURRENT_ACTOR.reset(token)
+        request.user_roles = request_actor(request).role_names()
+        return view(request, *args, **kwargs)
 
     return login_required(wrapper)
 
@@ -105,11 +92,11 @@ def _get_proposal(request, pk) -> RotationProposal:
 def _refused(request, proposal, reason: str, *, conflict: bool):
     """403 with the reason when the role forbids it; 409 when the state does not allow it."""
     if not conflict:
-        raise PermissionDenied(localized(reason))
+        raise PermissionDenied(reason)
     return render(
         request,
         "workflow/refused.html",
-        {"proposal": proposal, "reason": localized(reason)},
+        {"proposal": proposal, "reason": reason},
         status=409,
     )
 
@@ -251,7 +238,7 @@ def proposal_new(request):
         actor, official_id=official.pk, unit_id=current.position.unit_id
     )
     if not verdict:
-        raise PermissionDenied(localized(verdict.reason))
+        raise PermissionDenied(verdict.reason)
     committee = Committee.objects.get(
         pk=permissions.proposer_committee_ids(actor, current.position.unit_id)[0]
     )
@@ -267,13 +254,13 @@ def proposal_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(
-                user=request.user,
+                actor=request.actor,
                 official=official,
                 committee=committee,
                 **form.service_arguments(),
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -333,12 +320,12 @@ def proposal_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_update(
-                proposal_id=proposal.pk, user=request.user, **form.service_arguments()
+                proposal_id=proposal.pk, actor=request.actor, **form.service_arguments()
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(error.text())
         except Conflict as error:
-            return _refused(request, proposal, error.message, conflict=True)
+            return _refused(request, proposal, error.text(), conflict=True)
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -371,7 +358,7 @@ class CheckRow:
         self.severity = severity
         self.severity_label = str(SEVERITY_LABELS.get(severity, severity))
         self.ok = ok
-        self.message = localized(message)
+        self.message = str(message)
         self.excepted = excepted
         self.enforced = enforced
         self.exception = None
@@ -391,11 +378,13 @@ NO_VOTE = selectors.VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, Fa
 
 
 def _checklist(proposal, exceptions):
-    """Live checks while the proposal is being prepared and appraised; from endorsement on, the
-    checklist the committee saw (stored at endorsement)."""
+    """Live checks while the proposal is being prepared and appraised (and when it ended before
+    endorsement); from endorsement on, the checklist the committee saw (stored at endorsement)."""
     snapshot = proposal.eligibility_snapshot
     at = None
-    if snapshot and proposal.state not in LIVE_CHECK_STATES:
+    ended_early = proposal.state in (S.WITHDRAWN, S.REJECTED) and not snapshot
+    if proposal.state not in LIVE_CHECK_STATES and not ended_early:
+        snapshot = snapshot or {}
         results = eligibility.results_from_snapshot(snapshot)
         at = snapshot.get("evaluated_at")
     else:
@@ -475,6 +464,32 @@ def _history_entry(event) -> dict:
     }
 
 
+def _recorded(history) -> tuple[list, list]:
+    """The opinions and exceptions as the audit events recorded them (each service writes its
+    row and its event together), so that the page reads the history once."""
+    opinions, exceptions = [], []
+    for e in history:
+        if e.action == "opinion":
+            opinions.append(
+                Opinion(
+                    author=e.actor,
+                    opinion=e.data.get("opinion", ""),
+                    comment=e.comment,
+                    created_at=e.at,
+                )
+            )
+        elif e.action == "exception":
+            exceptions.append(
+                EligibilityException(
+                    code=e.data.get("code", ""),
+                    justification=e.comment,
+                    granted_by=e.actor,
+                    created_at=e.at,
+                )
+            )
+    return opinions, exceptions
+
+
 def _is_staff_of(actor, proposal) -> bool:
     return actor.is_superuser or proposal.committee_id in actor.committee_ids()
 
@@ -484,7 +499,8 @@ def _is_staff_of(actor, proposal) -> bool:
 def proposal_detail(request, pk):
     actor = request.actor
     proposal = _get_proposal(request, pk)
-    exceptions = list(proposal.exceptions.select_related("granted_by").order_by("id"))
+    history = selectors.proposal_history(proposal=proposal)
+    opinions, exceptions = _recorded(history)
     checks, checked_at = _checklist(proposal, exceptions)
     by_code = {e.code: e for e in exceptions}
     may_grant = permissions.can_grant_exception(actor, proposal)
@@ -498,23 +514,23 @@ def proposal_detail(request, pk):
         ):
             row.exception_form = ExceptionForm(initial={"code": row.code}, prefix=row.code)
 
-    history = selectors.proposal_history(proposal=proposal)
     visited = {e.to_state for e in history if e.to_state} | {
         e.from_state for e in history if e.from_state
     }
     # The actions that move the proposal forward first, the first of them as the main button.
     transitions = sorted(
-        permissions.allowed_transitions(actor, proposal), key=lambda n: n in NEGATIVE_ACTIONS
+        (BY_NAME[name] for name in permissions.allowed_transitions(actor, proposal)),
+        key=lambda t: t.negative,
     )
     actions = [
         {
-            "name": name,
-            "title": ACTION_TITLES[name],
-            "negative": name in NEGATIVE_ACTIONS,
-            "primary": index == 0 and name not in NEGATIVE_ACTIONS,
-            "url": reverse("workflow:proposal_action", args=[proposal.pk, name]),
+            "name": t.name,
+            "title": t.button,
+            "negative": t.negative,
+            "primary": index == 0 and not t.negative,
+            "url": reverse("workflow:proposal_action", args=[proposal.pk, t.name]),
         }
-        for index, name in enumerate(transitions)
+        for index, t in enumerate(transitions)
     ]
     # Before endorsement a proposal has no vote and no document: nothing to read.
     endorsed = proposal.state not in LIVE_CHECK_STATES | {S.WITHDRAWN}
@@ -525,7 +541,6 @@ def proposal_detail(request, pk):
         if endorsed and _is_staff_of(actor, proposal)
         else []
     )
-    opinions = list(proposal.opinions.select_related("author").order_by("id"))
     may_add_opinion = permissions.can_add_opinion(actor, proposal)
     context = {
         "proposal": proposal,
@@ -554,46 +569,31 @@ def proposal_detail(request, pk):
 # --- Actions --------------------------------------------------------------------------------
 
 
-def _signers(committee, day) -> list[tuple[int, str]]:
-    """The chair first, then the standing deputies, by name."""
-    members = (
-        CommitteeMember.objects.active_on(day)
-        .filter(
-            committee=committee,
-            role__in=(CommitteeMember.Role.CHAIR, CommitteeMember.Role.DEPUTY),
-        )
-        .select_related("user__official")
-        .order_by("role", "user__username")
-    )
-    choices = []
-    for member in sorted(members, key=lambda m: m.role != CommitteeMember.Role.CHAIR):
-        official = getattr(member.user, "official", None)
-        name = (
-            official.full_name
-            if official
-            else member.user.get_full_name() or member.user.get_username()
-        )
-        role = (
-            _("Secretary")
-            if member.role == CommitteeMember.Role.CHAIR
-            else _("Standing Deputy Secretary")
-        )
-        choices.append((member.user_id, f"{name} — {role}"))
-    return choices
+def _signers(proposal, day) -> list[tuple[int, str]]:
+    """Who may sign (personnel.roles.signers), less the official the decision is about."""
+    labels = {
+        CommitteeMember.Role.CHAIR: _("Secretary"),
+        CommitteeMember.Role.DEPUTY: _("Standing Deputy Secretary"),
+    }
+    return [
+        (s.user.pk, f"{s.name} — {labels[s.role]}")
+        for s in roles.signers(proposal.committee, day)
+        if s.user.pk != proposal.official.user_id
+    ]
 
 
 @with_actor
 @require_http_methods(["GET", "POST"])
 def proposal_action(request, pk, name):
     """The confirmation page of one transition (GET), and the transition itself (POST)."""
-    if name not in permissions.CHECKS:
+    if name not in BY_NAME:
         raise Http404(_("No such action."))
     actor = request.actor
     proposal = _get_proposal(request, pk)
     refusal = _guard(request, proposal, permissions.check(name, actor, proposal))
     if refusal:
         return refusal
-    signers = _signers(proposal.committee, actor.day) if name == "issue_decision" else ()
+    signers = _signers(proposal, actor.day) if name == "issue_decision" else ()
     ask_casting = request.method == "POST" and "casting" in request.POST
     form = ActionForm(
         request.POST if request.method == "POST" else None,
@@ -605,10 +605,10 @@ def proposal_action(request, pk, name):
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_transition(
-                name=name, proposal_id=proposal.pk, user=request.user, data=form.service_data()
+                name, proposal_id=proposal.pk, actor=request.actor, **form.service_data()
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(error.text())
         except Invalid as error:
             if error.code == "casting_required":
                 # A tie: ask the chair's casting decision on the same page.
@@ -620,7 +620,7 @@ def proposal_action(request, pk, name):
             form.add_service_error(error)
             status = 409
         else:
-            messages.success(request, ACTION_DONE[name])
+            messages.success(request, BY_NAME[name].done)
             return redirect(_detail_url(proposal))
     return render(
         request,
@@ -628,8 +628,8 @@ def proposal_action(request, pk, name):
         {
             "proposal": proposal,
             "action": name,
-            "title": ACTION_TITLES[name],
-            "help": ACTION_HELP[name],
+            "title": BY_NAME[name].button,
+            "help": BY_NAME[name].help,
             "form": form,
             "vote": selectors.vote_status(proposal=proposal, actor=actor)
             if name in ("close_vote", "cancel_vote")
@@ -652,12 +652,12 @@ def opinion_add(request, pk):
         try:
             services.opinion_add(
                 proposal_id=proposal.pk,
-                user=request.user,
+                actor=request.actor,
                 opinion=form.cleaned_data["opinion"],
                 comment=form.cleaned_data["comment"],
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -680,12 +680,12 @@ def exception_grant(request, pk):
         try:
             services.exception_grant(
                 proposal_id=proposal.pk,
-                user=request.user,
+                actor=request.actor,
                 code=form.cleaned_data["code"],
                 justification=form.cleaned_data["justification"],
             )
         except NotAllowed as error:
-            raise PermissionDenied(localized(error.message))
+            raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
         else:
@@ -723,12 +723,12 @@ def ballot(request, pk):
         else:
             try:
                 services.ballot_cast(
-                    proposal_id=proposal.pk, user=request.user, choice=form.cleaned_data["choice"]
+                    proposal_id=proposal.pk, actor=request.actor, choice=form.cleaned_data["choice"]
                 )
             except NotAllowed as error:
-                raise PermissionDenied(localized(error.message))
+                raise PermissionDenied(error.text())
             except Conflict as error:
-                return _refused(request, proposal, error.message, conflict=True)
+                return _refused(request, proposal, error.text(), conflict=True)
             except WorkflowError as error:
                 form.add_service_error(error)
             else:

@@ -115,7 +115,7 @@ def test_it_rejects_a_made_up_token_with_401(world, api):
 def test_it_answers_401_to_anonymous_requests(world, api, url):
     response = api.get(url)
     body = assert_error(response, 401, "not_authenticated")
-    assert "(" in body["detail"]  # Vietnamese first, the English in parentheses
+    assert body["detail"] == "Chưa đăng nhập."  # in the request's language (Vietnamese here)
     assert response["WWW-Authenticate"] == "Token"
 
 

@@ -264,7 +264,7 @@ def test_official_detail_without_hometown_or_post(world, api):
 @pytest.mark.parametrize("official_id", [10**9, 2**70])
 def test_an_unknown_official_is_404(world, api, official_id):
     body = assert_error(api.get(f"/api/v1/officials/{official_id}/"), 404, "not_found")
-    assert body["detail"] == "Không tìm thấy (not found)."
+    assert body["detail"] == "Không tìm thấy."
 
 
 def test_official_detail_costs_two_queries(world, api, django_assert_num_queries):

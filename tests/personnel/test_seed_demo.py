@@ -33,8 +33,8 @@ from personnel.models import (
     ProposerScope,
     Term,
 )
+from personnel.roles import Actor
 from workflow.models import BallotReceipt, ProposalState, Reminder, RotationProposal
-from workflow.permissions import actor_for
 from workflow.selectors import inbox_for_user, rotated_officials
 
 S = ProposalState
@@ -523,7 +523,9 @@ def test_every_account_has_something_in_its_inbox(rendered):
     inboxes = {
         username: {
             key: items
-            for key, items in inbox_for_user(actor=actor_for(users.get(username=username))).items()
+            for key, items in inbox_for_user(
+                actor=Actor.for_user(users.get(username=username))
+            ).items()
             if items
         }
         for username in ACCOUNTS

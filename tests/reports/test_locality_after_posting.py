@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from personnel.models import Assignment, Committee, Position
+from personnel.roles import Actor
 from reports.selectors import locality_impact, locality_report
 from workflow import services
 from workflow.models import EligibleVoter, ProposalState, VoteRound
@@ -46,7 +47,7 @@ def issue_the_dong_ruong_move(effective):
     each step by the demo account whose job it is, up to the issued decision."""
     official = user("canbo.dongruong").official
     proposal = services.proposal_create(
-        user=user("proposer.district"),
+        actor=Actor.for_user(user("proposer.district")),
         official=official,
         kind="rotation",
         target_position=Position.objects.get(name=DONG_RUONG_POST),
@@ -55,20 +56,31 @@ def issue_the_dong_ruong_move(effective):
         rationale="Luân chuyển cán bộ trong quy hoạch Phó Bí thư về xã Đồng Ruộng.",
     )
     pid = proposal.pk
-    services.proposal_submit(proposal_id=pid, user=user("proposer.district"))
-    services.proposal_start_review(proposal_id=pid, user=user("board.a"))
-    services.opinion_add(
-        proposal_id=pid, user=user("board.a"), opinion="endorse", comment="Đủ điều kiện."
+    services.proposal_transition(
+        "submit", proposal_id=pid, actor=Actor.for_user(user("proposer.district"))
     )
-    services.proposal_endorse(proposal_id=pid, user=user("board.head"))
-    services.proposal_open_vote(proposal_id=pid, user=user("btv01"))
+    services.proposal_transition(
+        "start_review", proposal_id=pid, actor=Actor.for_user(user("board.a"))
+    )
+    services.opinion_add(
+        proposal_id=pid,
+        actor=Actor.for_user(user("board.a")),
+        opinion="endorse",
+        comment="Đủ điều kiện.",
+    )
+    services.proposal_transition(
+        "endorse", proposal_id=pid, actor=Actor.for_user(user("board.head"))
+    )
+    services.proposal_transition("open_vote", proposal_id=pid, actor=Actor.for_user(user("btv01")))
     voters = EligibleVoter.objects.filter(
         round__proposal_id=pid, round__status=VoteRound.Status.OPEN
     ).order_by("user__username")
     for voter in voters[:9]:
-        services.ballot_cast(proposal_id=pid, user=voter.user, choice="approve")
-    services.proposal_close_vote(proposal_id=pid, user=user("btv01"))
-    return services.proposal_issue_decision(proposal_id=pid, user=user("office"))
+        services.ballot_cast(proposal_id=pid, actor=Actor.for_user(voter.user), choice="approve")
+    services.proposal_transition("close_vote", proposal_id=pid, actor=Actor.for_user(user("btv01")))
+    return services.proposal_transition(
+        "issue_decision", proposal_id=pid, actor=Actor.for_user(user("office"))
+    )
 
 
 def test_the_demo_meets_the_target_with_14_of_17(demo):

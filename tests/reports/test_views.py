@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.helpers import D, at
 from workflow.models import ProposalState as S
+from workflow.models import RotationProposal
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,59 @@ def test_a_proposal_of_another_committee_is_not_found_on_the_locality_page(clien
     for value in (proposal.id, "x"):
         response = client_for(world.reviewer).get(reverse("reports:locality"), {"proposal": value})
         assert response.status_code == 404
+
+
+# --- A proposer sees in the reports only the proposals the API shows them ----------------------
+
+
+@pytest.fixture
+def someone_elses(world):
+    """An overdue proposal of the committee drafted by the chair: not the proposer's to see."""
+    proposal = world.proposal(state=S.IN_REVIEW, created=at(D(2023, 1, 1)), effective=D(2023, 6, 1))
+    RotationProposal.objects.filter(pk=proposal.pk).update(author=world.chair)
+    world.transitions(proposal, (at(D(2023, 1, 5)), S.DRAFT, S.SUBMITTED))
+    return proposal
+
+
+def test_a_proposer_cannot_read_another_proposal_through_the_locality_page(
+    client_for, world, someone_elses
+):
+    client = client_for(world.proposer)
+
+    response = client.get(
+        reverse("reports:locality"),
+        {"committee": world.committee.id, "proposal": someone_elses.id},
+    )
+
+    assert response.status_code == 404
+    assert client.get(f"/api/v1/proposals/{someone_elses.id}/").status_code == 404
+
+
+def test_a_proposer_cannot_list_other_proposals_in_the_pipeline_and_its_csv(
+    client_for, world, decided, someone_elses
+):
+    client = client_for(world.proposer)
+    mine = world.proposal(state=S.SUBMITTED, created=at(D(2023, 1, 1)), effective=D(2023, 6, 1))
+
+    export = client.get(
+        reverse("reports:pipeline-csv"), {"committee": world.committee.id, "table": "overdue"}
+    )
+    page = client.get(reverse("reports:pipeline"), {"committee": world.committee.id})
+
+    assert export.status_code == 200
+    text = export.content.decode()
+    assert someone_elses.official.full_name not in text
+    assert mine.official.full_name in text
+    assert page.context["report"]["total"] == 3  # the two of `decided` and `mine`
+    assert someone_elses.id not in [row["id"] for row in page.context["report"]["overdue"]]
+    chair_page = client_for(world.chair).get(reverse("reports:pipeline"))
+    assert chair_page.context["report"]["total"] == 4
+
+
+def test_a_proposer_counts_only_visible_moves_by_direction(client_for, world, someone_elses):
+    RotationProposal.objects.filter(pk=someone_elses.pk).update(state=S.IN_EFFECT)
+
+    mine = client_for(world.proposer).get(reverse("reports:directions"))
+    chairs = client_for(world.chair).get(reverse("reports:directions"))
+
+    assert (mine.context["report"]["total"], chairs.context["report"]["total"]) == (0, 1)

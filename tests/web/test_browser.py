@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from lib.text import fold
 from personnel.models import Official, OrgUnit
+from personnel.roles import Actor
 from tests.helpers import VIEWPORTS, login, screenshot, viewport_name
 from workflow.models import ProposalState
-from workflow.permissions import actor_for
 from workflow.selectors import inbox_querysets
 
 pytestmark = [
@@ -72,7 +72,7 @@ def test_a_user_logs_in_and_sees_the_home_page(page, page_problems):
 @VIEWPORTS
 def test_the_home_page_lists_what_waits_for_the_user(page, page_problems):
     board_a = get_user_model().objects.get(username="board.a")
-    to_review = inbox_querysets(actor=actor_for(board_a))["to_review"]
+    to_review = inbox_querysets(actor=Actor.for_user(board_a))["to_review"]
     # A proposal the demo leaves submitted, waiting for the appraisal board.
     proposal = to_review.filter(state=ProposalState.SUBMITTED).select_related("official").first()
     assert proposal is not None, "the demo has no submitted proposal for board.a to review"

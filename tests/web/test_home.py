@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from personnel.roles import Actor
 from tests.helpers import TODAY
 from workflow import services
 from workflow.models import ProposalKind
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def draft(world):
     """Hồng, Phó Chủ tịch UBND of Tú Lý, proposed for the free vice-chairman seat of Đồng Ruộng."""
     return services.proposal_create(
-        user=world.proposer,
+        actor=Actor.for_user(world.proposer),
         official=world.hong,
         kind=ProposalKind.TRANSFER,
         target_position=world.dongruong_vice,
@@ -49,7 +50,9 @@ def test_it_shows_the_author_their_draft_to_submit(client, world, draft):
 
 
 def test_a_submitted_proposal_moves_to_the_reviewers_inbox(client, world, draft):
-    services.proposal_submit(proposal_id=draft.pk, user=world.proposer)
+    services.proposal_transition(
+        "submit", proposal_id=draft.pk, actor=Actor.for_user(world.proposer)
+    )
 
     reviewer_page = home_text(client, world.reviewer)
     assert "Đề xuất cần thẩm định" in reviewer_page
@@ -84,7 +87,7 @@ def test_a_long_section_shows_its_first_rows_its_size_and_a_link_to_the_rest(
     client, world, draft, monkeypatch
 ):
     services.proposal_create(
-        user=world.proposer,
+        actor=Actor.for_user(world.proposer),
         official=world.an,
         kind=ProposalKind.TRANSFER,
         target_position=world.dongruong_secretary,

@@ -8,7 +8,7 @@ abstains); btv01 closes the vote; the office issues the decision and its PDF is 
 official downloads it and acknowledges receipt; the office puts it into effect.
 
 The effective date is today: the office may put a decision into effect only on or after its
-effective date (workflow.permissions.can_post), and a decision can be issued for a date that has
+effective date (the `post` check in workflow/transitions.py), and a decision can be issued for a date that has
 come. Tasks run in-process (no REDIS_URL): the PDF is made when the office issues, inside the
 live server. A screenshot of each main page goes to artifacts/screenshots/story-*.png.
 """

@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEvent
 from audit.services import audit_append, audit_verify
+from personnel.roles import Actor
 from tests.helpers import TODAY
 from tests.world import S, advance, new_proposal
 
@@ -119,7 +120,9 @@ def test_a_failed_action_leaves_no_event(world, proposal):
 
     before = AuditEvent.objects.count()
     with pytest.raises(Invalid):
-        services.proposal_withdraw(proposal_id=proposal.pk, user=world.proposer, comment="")
+        services.proposal_transition(
+            "withdraw", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer), comment=""
+        )
     assert AuditEvent.objects.count() == before
     assert audit_verify().ok
 

@@ -13,18 +13,20 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from personnel.models import CommitteeMember
+from personnel.roles import Actor
 from tests.helpers import SINCE, TODAY
 from tests.world import S, advance, cast_all, eligible_voters
 from workflow import ballots, selectors, services
 from workflow.errors import Conflict, Invalid, NotAllowed
 from workflow.models import Ballot, BallotReceipt, RotationProposal, VoteRound
-from workflow.permissions import actor_for
 
 pytestmark = pytest.mark.django_db
 
 
 def close(w, proposal, **kwargs):
-    return services.proposal_close_vote(proposal_id=proposal.pk, user=w.chair, **kwargs)
+    return services.proposal_transition(
+        "close_vote", proposal_id=proposal.pk, actor=Actor.for_user(w.chair), **kwargs
+    )
 
 
 def state_of(proposal):
@@ -143,9 +145,11 @@ def test_six_approvals_of_ten_pass_without_a_casting_decision(world, voting_of_t
 
 def test_a_second_ballot_by_the_same_member_is_refused(world, voting):
     voter = world.members[3]
-    services.ballot_cast(proposal_id=voting.pk, user=voter, choice="approve")
+    services.ballot_cast(proposal_id=voting.pk, actor=Actor.for_user(voter), choice="approve")
     with pytest.raises(Conflict) as caught:
-        services.ballot_cast(proposal_id=voting.pk, user=voter, choice="disapprove")
+        services.ballot_cast(
+            proposal_id=voting.pk, actor=Actor.for_user(voter), choice="disapprove"
+        )
     assert caught.value.code == "already_voted"
     assert (BallotReceipt.objects.count(), Ballot.objects.count()) == (1, 1)
 
@@ -169,10 +173,14 @@ def test_the_subject_and_the_author_are_not_voters(world):
     assert len(voters) == 9
     assert proposal.vote_rounds.get().incumbent_count == 11
     with pytest.raises(NotAllowed) as caught:
-        services.ballot_cast(proposal_id=proposal.pk, user=world.member_cuong, choice="approve")
+        services.ballot_cast(
+            proposal_id=proposal.pk, actor=Actor.for_user(world.member_cuong), choice="approve"
+        )
     assert caught.value.code == "own_proposal"
     with pytest.raises(NotAllowed) as caught:
-        services.ballot_cast(proposal_id=proposal.pk, user=author, choice="approve")
+        services.ballot_cast(
+            proposal_id=proposal.pk, actor=Actor.for_user(author), choice="approve"
+        )
     assert caught.value.code == "author_conflict"
 
 
@@ -180,33 +188,46 @@ def test_voters_are_frozen_when_the_vote_opens(world, voting):
     newcomer = get_user_model().objects.create_user("uy.vien.moi")
     CommitteeMember.objects.create(committee=world.committee, user=newcomer, start=TODAY)
     with pytest.raises(NotAllowed):
-        services.ballot_cast(proposal_id=voting.pk, user=newcomer, choice="approve")
+        services.ballot_cast(
+            proposal_id=voting.pk, actor=Actor.for_user(newcomer), choice="approve"
+        )
     # A member who leaves after the opening keeps the vote they were given.
     leaver = world.members[5]
     CommitteeMember.objects.filter(user=leaver).update(end=TODAY)
-    services.ballot_cast(proposal_id=voting.pk, user=leaver, choice="approve")
+    services.ballot_cast(proposal_id=voting.pk, actor=Actor.for_user(leaver), choice="approve")
     assert BallotReceipt.objects.filter(user=leaver).exists()
 
 
 def test_a_choice_outside_the_three_is_invalid(world, voting):
     with pytest.raises(Invalid):
-        services.ballot_cast(proposal_id=voting.pk, user=world.members[4], choice="yes")
+        services.ballot_cast(
+            proposal_id=voting.pk, actor=Actor.for_user(world.members[4]), choice="yes"
+        )
 
 
 def test_ballots_are_refused_outside_voting(world, proposal):
     advance(world, proposal, S.ENDORSED)
     with pytest.raises(Conflict):
-        services.ballot_cast(proposal_id=proposal.pk, user=world.members[4], choice="approve")
+        services.ballot_cast(
+            proposal_id=proposal.pk, actor=Actor.for_user(world.members[4]), choice="approve"
+        )
 
 
 def test_cancel_vote_discards_receipts_and_ballots_and_a_new_round_starts_clean(world, voting):
     cast_all(world, voting, ["approve"] * 4)
-    services.proposal_cancel_vote(proposal_id=voting.pk, user=world.chair, comment="Thiếu hồ sơ.")
+    services.proposal_transition(
+        "cancel_vote",
+        proposal_id=voting.pk,
+        actor=Actor.for_user(world.chair),
+        comment="Thiếu hồ sơ.",
+    )
     assert state_of(voting) == S.ENDORSED
     assert (BallotReceipt.objects.count(), Ballot.objects.count()) == (0, 0)
     assert voting.vote_rounds.get().status == VoteRound.Status.CANCELLED
 
-    services.proposal_open_vote(proposal_id=voting.pk, user=world.chair)
+    services.proposal_transition(
+        "open_vote", proposal_id=voting.pk, actor=Actor.for_user(world.chair)
+    )
     cast_all(world, voting, ["approve"] * 8)
     close(world, voting)
     assert state_of(voting) == S.APPROVED
@@ -215,11 +236,11 @@ def test_cancel_vote_discards_receipts_and_ballots_and_a_new_round_starts_clean(
 
 def test_the_tally_is_hidden_until_the_vote_closes(world, voting):
     cast_all(world, voting, ["approve"] * 8)
-    status = selectors.vote_status(proposal=voting, actor=actor_for(world.chair))
+    status = selectors.vote_status(proposal=voting, actor=Actor.for_user(world.chair))
     assert (status.eligible, status.cast, status.quorum, status.quorum_met) == (11, 8, 8, True)
     assert status.tally is None
     close(world, voting)
-    status = selectors.vote_status(proposal=voting, actor=actor_for(world.chair))
+    status = selectors.vote_status(proposal=voting, actor=Actor.for_user(world.chair))
     assert status.tally == {
         "approve": 8,
         "disapprove": 0,
@@ -307,9 +328,9 @@ def test_no_query_ever_joins_receipts_to_ballots(world, voting):
     receipt_table = re.compile(r'"workflow_ballotreceipt"')
     with CaptureQueriesContext(connection) as ctx:
         cast_all(world, voting, ["approve"] * 6 + ["disapprove"] * 2)
-        selectors.vote_status(proposal=voting, actor=actor_for(world.chair))
+        selectors.vote_status(proposal=voting, actor=Actor.for_user(world.chair))
         close(world, voting)
-        selectors.vote_status(proposal=voting, actor=actor_for(world.chair))
+        selectors.vote_status(proposal=voting, actor=Actor.for_user(world.chair))
     sqls = [q["sql"] for q in ctx.captured_queries]
     assert any(ballot_table.search(s) for s in sqls)
     assert any(receipt_table.search(s) for s in sqls)

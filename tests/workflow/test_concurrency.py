@@ -9,6 +9,7 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from audit.services import audit_verify
+from personnel.roles import Actor
 from tests.helpers import client_for
 from tests.world import S, advance, eligible_voters, new_proposal
 from tests.world import build_workflow_world as build_world
@@ -54,7 +55,12 @@ def test_twenty_identical_submits_make_one_transition(world):
     proposal = new_proposal(world)
 
     results = at_once(
-        N, lambda i: services.proposal_submit(proposal_id=proposal.pk, user=world.proposer).state
+        N,
+        lambda i: (
+            services.proposal_transition(
+                "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
+            ).state
+        ),
     )
 
     assert results.count(("ok", S.SUBMITTED)) == 1
@@ -83,15 +89,26 @@ def test_twenty_identical_api_transitions_answer_one_200_and_409s(world):
 def test_different_transitions_at_once_let_exactly_one_through(world):
     proposal = advance(world, new_proposal(world), S.IN_REVIEW)
     services.opinion_add(
-        proposal_id=proposal.pk, user=world.reviewer, opinion="endorse", comment="Tán thành."
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.reviewer),
+        opinion="endorse",
+        comment="Tán thành.",
     )
     actions = [
-        lambda: services.proposal_endorse(proposal_id=proposal.pk, user=world.board_head),
-        lambda: services.proposal_reject(
-            proposal_id=proposal.pk, user=world.board_head, comment="Không."
+        lambda: services.proposal_transition(
+            "endorse", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
         ),
-        lambda: services.proposal_return(
-            proposal_id=proposal.pk, user=world.reviewer, comment="Bổ sung."
+        lambda: services.proposal_transition(
+            "reject",
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.board_head),
+            comment="Không.",
+        ),
+        lambda: services.proposal_transition(
+            "return_for_revision",
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.reviewer),
+            comment="Bổ sung.",
         ),
     ] * 7
     # (No withdraw in the mix: withdrawing a returned proposal is a legal second step.)
@@ -115,7 +132,10 @@ def test_twenty_ballots_at_once_by_one_member_make_one_ballot(world):
     voter = eligible_voters(proposal)[0]
 
     results = at_once(
-        N, lambda i: services.ballot_cast(proposal_id=proposal.pk, user=voter, choice="approve")
+        N,
+        lambda i: services.ballot_cast(
+            proposal_id=proposal.pk, actor=Actor.for_user(voter), choice="approve"
+        ),
     )
 
     assert results.count(("ok", None)) == 1
@@ -131,7 +151,9 @@ def test_every_member_voting_at_once_is_counted_once_each(world):
 
     results = at_once(
         len(voters),
-        lambda i: services.ballot_cast(proposal_id=proposal.pk, user=voters[i], choice="approve"),
+        lambda i: services.ballot_cast(
+            proposal_id=proposal.pk, actor=Actor.for_user(voters[i]), choice="approve"
+        ),
     )
 
     assert results == [("ok", None)] * len(voters)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from personnel.models import Assignment, Committee, PlanningEntry, Term
+from personnel.roles import Actor
 from tests.helpers import TODAY
 from tests.world import S, advance, new_proposal
 from workflow import eligibility, services
@@ -249,7 +250,9 @@ def test_a_second_open_proposal_for_the_same_official_is_refused(world, proposal
     with pytest.raises(Invalid) as caught:
         new_proposal(world, target=world.pos["HB-DB-TT", "PBT-TT"])
     assert caught.value.code == "single_open_proposal"
-    services.proposal_withdraw(proposal_id=proposal.pk, user=world.proposer, comment="Rút.")
+    services.proposal_transition(
+        "withdraw", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer), comment="Rút."
+    )
     assert new_proposal(world).state == S.DRAFT
 
 
@@ -265,7 +268,9 @@ def test_an_official_without_a_post_on_the_effective_date_is_refused(world):
 def test_submit_is_refused_when_the_current_post_ended_meanwhile(world, proposal):
     Assignment.objects.filter(pk=world.an_post.pk).update(end=TODAY)
     with pytest.raises(Invalid) as caught:
-        services.proposal_submit(proposal_id=proposal.pk, user=world.proposer)
+        services.proposal_transition(
+            "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
+        )
     assert caught.value.code == "current_assignment"
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.DRAFT
     results = results_of(RotationProposal.objects.get(pk=proposal.pk))
@@ -300,16 +305,21 @@ def not_planned(world):
     PlanningEntry.objects.filter(official=world.an).delete()
     proposal = advance(world, new_proposal(world), S.IN_REVIEW)
     services.opinion_add(
-        proposal_id=proposal.pk, user=world.reviewer, opinion="endorse", comment="Tán thành."
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.reviewer),
+        opinion="endorse",
+        comment="Tán thành.",
     )
     return proposal
 
 
 def test_an_error_blocks_endorsement(world, not_planned):
     with pytest.raises(Conflict) as caught:
-        services.proposal_endorse(proposal_id=not_planned.pk, user=world.board_head)
+        services.proposal_transition(
+            "endorse", proposal_id=not_planned.pk, actor=Actor.for_user(world.board_head)
+        )
     assert caught.value.code == "eligibility_errors"
-    assert "in_planning" in caught.value.message
+    assert "in_planning" in caught.value.text()
     assert RotationProposal.objects.get(pk=not_planned.pk).state == S.IN_REVIEW
 
 
@@ -317,10 +327,15 @@ def test_the_snapshot_keeps_each_message_as_text_and_params_shown_in_either_lang
     world, not_planned
 ):
     services.exception_grant(
-        proposal_id=not_planned.pk, user=world.board_head, code="in_planning", justification="x"
+        proposal_id=not_planned.pk,
+        actor=Actor.for_user(world.board_head),
+        code="in_planning",
+        justification="x",
     )
     with translation.override("en"):  # endorsed from an English page
-        services.proposal_endorse(proposal_id=not_planned.pk, user=world.board_head)
+        services.proposal_transition(
+            "endorse", proposal_id=not_planned.pk, actor=Actor.for_user(world.board_head)
+        )
     snapshot = RotationProposal.objects.get(pk=not_planned.pk).eligibility_snapshot
     stored = {c["code"]: c for c in snapshot["checks"]}["in_planning"]
     assert stored["text"].startswith("Not in the planning for %(title)s")
@@ -343,11 +358,13 @@ def test_the_snapshot_keeps_each_message_as_text_and_params_shown_in_either_lang
 def test_the_board_heads_exception_lifts_the_error_and_is_kept_in_the_snapshot(world, not_planned):
     services.exception_grant(
         proposal_id=not_planned.pk,
-        user=world.board_head,
+        actor=Actor.for_user(world.board_head),
         code="in_planning",
         justification="Trường hợp đặc biệt theo Điều 6.",
     )
-    services.proposal_endorse(proposal_id=not_planned.pk, user=world.board_head)
+    services.proposal_transition(
+        "endorse", proposal_id=not_planned.pk, actor=Actor.for_user(world.board_head)
+    )
     proposal = RotationProposal.objects.get(pk=not_planned.pk)
     assert proposal.state == S.ENDORSED
     snapshot = proposal.eligibility_snapshot
@@ -366,20 +383,29 @@ def test_the_board_heads_exception_lifts_the_error_and_is_kept_in_the_snapshot(w
 def test_only_the_board_head_grants_exceptions(world, not_planned):
     with pytest.raises(NotAllowed):
         services.exception_grant(
-            proposal_id=not_planned.pk, user=world.reviewer, code="in_planning", justification="x"
+            proposal_id=not_planned.pk,
+            actor=Actor.for_user(world.reviewer),
+            code="in_planning",
+            justification="x",
         )
 
 
 def test_exceptions_need_a_justification_and_an_error_code(world, not_planned):
     with pytest.raises(Invalid) as caught:
         services.exception_grant(
-            proposal_id=not_planned.pk, user=world.board_head, code="in_planning", justification=" "
+            proposal_id=not_planned.pk,
+            actor=Actor.for_user(world.board_head),
+            code="in_planning",
+            justification=" ",
         )
     assert caught.value.code == "justification_required"
     for code in ("equivalent_post", "target_vacancy", "current_assignment", "nonsense"):
         with pytest.raises(Invalid) as caught:
             services.exception_grant(
-                proposal_id=not_planned.pk, user=world.board_head, code=code, justification="x"
+                proposal_id=not_planned.pk,
+                actor=Actor.for_user(world.board_head),
+                code=code,
+                justification="x",
             )
         assert caught.value.code == "invalid_exception_code"
 
@@ -387,7 +413,7 @@ def test_exceptions_need_a_justification_and_an_error_code(world, not_planned):
 def test_an_exception_is_granted_once_per_check(world, not_planned):
     kwargs = {
         "proposal_id": not_planned.pk,
-        "user": world.board_head,
+        "actor": Actor.for_user(world.board_head),
         "code": "in_planning",
         "justification": "Đặc biệt.",
     }
@@ -400,19 +426,29 @@ def test_warnings_do_not_block_endorsement(world):
     proposal = advance(world, new_proposal(world, target=world.pos["HB-DB-DR", "PCT"]), S.IN_REVIEW)
     assert not results_of(proposal)["equivalent_post"].ok
     services.opinion_add(
-        proposal_id=proposal.pk, user=world.reviewer, opinion="endorse", comment="Ổn."
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.reviewer),
+        opinion="endorse",
+        comment="Ổn.",
     )
-    services.proposal_endorse(proposal_id=proposal.pk, user=world.board_head)
+    services.proposal_transition(
+        "endorse", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
+    )
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.ENDORSED
 
 
 def test_endorsement_needs_an_endorse_opinion(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
     services.opinion_add(
-        proposal_id=proposal.pk, user=world.reviewer, opinion="revise", comment="Cần bổ sung."
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.reviewer),
+        opinion="revise",
+        comment="Cần bổ sung.",
     )
     with pytest.raises(Conflict) as caught:
-        services.proposal_endorse(proposal_id=proposal.pk, user=world.board_head)
+        services.proposal_transition(
+            "endorse", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
+        )
     assert caught.value.code == "endorse_opinion_required"
 
 
@@ -420,9 +456,15 @@ def test_opinions_need_a_comment_and_a_known_choice(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
     with pytest.raises(Invalid):
         services.opinion_add(
-            proposal_id=proposal.pk, user=world.reviewer, opinion="endorse", comment=""
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.reviewer),
+            opinion="endorse",
+            comment="",
         )
     with pytest.raises(Invalid):
         services.opinion_add(
-            proposal_id=proposal.pk, user=world.reviewer, opinion="maybe", comment="x"
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.reviewer),
+            opinion="maybe",
+            comment="x",
         )

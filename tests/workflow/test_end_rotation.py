@@ -7,6 +7,7 @@ import pytest
 
 from audit.models import AuditEvent
 from personnel.models import Assignment
+from personnel.roles import Actor
 from tests.helpers import TODAY
 from tests.world import S, advance, new_proposal
 from workflow import postings, services
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def posted(world, **fields):
     proposal = advance(world, new_proposal(world, **fields), S.ISSUED)
-    return services.proposal_post(proposal_id=proposal.pk, user=world.clerk)
+    return services.proposal_transition(
+        "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
+    )
 
 
 def rotated(world, day):
@@ -42,8 +45,12 @@ def test_a_rotated_cadre_counts_from_the_effective_date(world, rotation):
 
 
 def test_a_cadre_kept_at_the_destination_stops_counting_as_rotated(world, rotation):
-    services.proposal_end_rotation(
-        proposal_id=rotation.pk, user=world.board_head, outcome="kept", comment="Ở lại ổn định."
+    services.proposal_transition(
+        "end_rotation",
+        proposal_id=rotation.pk,
+        actor=Actor.for_user(world.board_head),
+        outcome="kept",
+        comment="Ở lại ổn định.",
     )
 
     proposal = RotationProposal.objects.get(pk=rotation.pk)
@@ -61,7 +68,12 @@ def test_the_outcome_is_recorded_and_no_assignment_moves_by_itself(world, rotati
         Assignment.objects.order_by("id").values_list("id", "position_id", "start", "end")
     )
 
-    services.proposal_end_rotation(proposal_id=rotation.pk, user=world.board_head, outcome=outcome)
+    services.proposal_transition(
+        "end_rotation",
+        proposal_id=rotation.pk,
+        actor=Actor.for_user(world.board_head),
+        outcome=outcome,
+    )
 
     # Return is not automatic (QĐ 65 Art. 10): a return or a new post needs its own decision.
     assert (
@@ -79,7 +91,12 @@ def test_the_outcome_is_recorded_and_no_assignment_moves_by_itself(world, rotati
 
 def test_only_the_board_head_ends_a_term_and_a_transfer_has_none_to_end(world, rotation):
     with pytest.raises(NotAllowed):
-        services.proposal_end_rotation(proposal_id=rotation.pk, user=world.reviewer, outcome="kept")
+        services.proposal_transition(
+            "end_rotation",
+            proposal_id=rotation.pk,
+            actor=Actor.for_user(world.reviewer),
+            outcome="kept",
+        )
     transfer = posted(
         world,
         official=world.cuong,
@@ -89,10 +106,13 @@ def test_only_the_board_head_ends_a_term_and_a_transfer_has_none_to_end(world, r
         effective_date=TODAY,
     )
     with pytest.raises(WrongState) as refused:
-        services.proposal_end_rotation(
-            proposal_id=transfer.pk, user=world.board_head, outcome="kept"
+        services.proposal_transition(
+            "end_rotation",
+            proposal_id=transfer.pk,
+            actor=Actor.for_user(world.board_head),
+            outcome="kept",
         )
-    assert "Điều động không có thời hạn luân chuyển" in refused.value.message
+    assert "Điều động không có thời hạn luân chuyển" in refused.value.text()
 
 
 def test_a_secondment_counts_as_rotated_and_a_transfer_does_not(world):
@@ -116,7 +136,12 @@ def test_the_chair_revokes_an_issued_decision_before_its_effective_date(world):
     effective = TODAY + dt.timedelta(days=20)
     proposal = advance(world, new_proposal(world, effective_date=effective), S.ISSUED)
 
-    services.proposal_revoke(proposal_id=proposal.pk, user=world.chair, comment="Thay đổi nhân sự.")
+    services.proposal_transition(
+        "revoke",
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.chair),
+        comment="Thay đổi nhân sự.",
+    )
 
     proposal = RotationProposal.objects.get(pk=proposal.pk)
     assert proposal.state == S.REVOKED
@@ -126,7 +151,9 @@ def test_the_chair_revokes_an_issued_decision_before_its_effective_date(world):
     assert proposal.decision.number == 1
     assert postings.postings_apply_due(today=effective).posted == []
     with pytest.raises(WrongState):
-        services.proposal_post(proposal_id=proposal.pk, user=None, on=effective)
+        services.proposal_transition(
+            "post", proposal_id=proposal.pk, actor=Actor.system(day=effective)
+        )
     assert Assignment.objects.get(pk=world.an_post.pk).end is None
     assert not Assignment.objects.filter(position=world.target).exists()
     # The official is free for another proposal.
@@ -135,4 +162,6 @@ def test_the_chair_revokes_an_issued_decision_before_its_effective_date(world):
 
 def test_a_decision_cannot_be_revoked_once_in_effect(world, rotation):
     with pytest.raises(WrongState):
-        services.proposal_revoke(proposal_id=rotation.pk, user=world.chair, comment="Muộn.")
+        services.proposal_transition(
+            "revoke", proposal_id=rotation.pk, actor=Actor.for_user(world.chair), comment="Muộn."
+        )

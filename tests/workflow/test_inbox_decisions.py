@@ -5,17 +5,17 @@ import pytest
 
 from documents.models import Decision, Delivery
 from documents.services import decision_acknowledge
+from personnel.roles import Actor
 from tests.helpers import TODAY
 from tests.world import S, advance, new_proposal
 from workflow import services
-from workflow.permissions import actor_for
 from workflow.selectors import inbox_for_user
 
 pytestmark = pytest.mark.django_db
 
 
 def received(user):
-    return [p.pk for p in inbox_for_user(actor=actor_for(user))["decisions_received"]]
+    return [p.pk for p in inbox_for_user(actor=Actor.for_user(user))["decisions_received"]]
 
 
 @pytest.fixture
@@ -36,7 +36,9 @@ def delivered(world):
 def test_the_official_concerned_sees_the_decision_until_acknowledging_it(world, delivered):
     assert received(world.subject_user) == [delivered.pk]
 
-    services.proposal_post(proposal_id=delivered.pk, user=world.clerk)
+    services.proposal_transition(
+        "post", proposal_id=delivered.pk, actor=Actor.for_user(world.clerk)
+    )
     assert received(world.subject_user) == [delivered.pk]  # in effect, still unacknowledged
 
     decision_acknowledge(decision=Decision.objects.get(proposal=delivered), user=world.subject_user)
@@ -46,7 +48,9 @@ def test_the_official_concerned_sees_the_decision_until_acknowledging_it(world, 
 def test_a_user_of_the_unit_sees_the_decision_until_it_takes_effect(world, delivered):
     assert received(world.reviewer_b) == [delivered.pk]
 
-    services.proposal_post(proposal_id=delivered.pk, user=world.clerk)
+    services.proposal_transition(
+        "post", proposal_id=delivered.pk, actor=Actor.for_user(world.clerk)
+    )
 
     assert received(world.reviewer_b) == []
 

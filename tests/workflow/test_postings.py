@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from audit.services import audit_verify
 from lib.dates import add_months
 from personnel.models import Assignment, Position, PositionTitle
+from personnel.roles import Actor
 from tests.factories import make_official
 from tests.helpers import TODAY, client_for
 from tests.world import S, advance, new_proposal
@@ -82,7 +83,7 @@ def test_the_old_assignment_ends_the_day_before_and_the_new_one_starts_on_the_ef
 def test_a_rotation_stays_open_ended_and_keeps_its_planned_end_on_the_proposal(world):
     proposal = issued(world, effective_date=TODAY, duration_months=36)
 
-    services.proposal_post(proposal_id=proposal.pk, user=world.clerk)
+    services.proposal_transition("post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk))
 
     new = Assignment.objects.get(official=world.an, position=world.target)
     assert new.end is None
@@ -93,7 +94,9 @@ def test_a_rotation_stays_open_ended_and_keeps_its_planned_end_on_the_proposal(w
 def test_the_office_posting_is_recorded_with_what_changed(world):
     proposal = issued(world, effective_date=TODAY)
 
-    services.proposal_post(proposal_id=proposal.pk, user=world.clerk, comment="Đã bàn giao.")
+    services.proposal_transition(
+        "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk), comment="Đã bàn giao."
+    )
 
     event = AuditEvent.objects.get(proposal_id=proposal.pk, action="post")
     new = Assignment.objects.get(official=world.an, position=world.target)
@@ -152,7 +155,9 @@ def test_it_refuses_when_the_post_left_has_already_ended(world):
     Assignment.objects.filter(pk=world.an_post.pk).update(end=TODAY - dt.timedelta(days=5))
 
     with pytest.raises(Conflict) as refused:
-        services.proposal_post(proposal_id=proposal.pk, user=world.clerk)
+        services.proposal_transition(
+            "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
+        )
 
     assert refused.value.status == 409
     assert refused.value.code == "from_assignment_ended"
@@ -178,7 +183,9 @@ def test_it_refuses_when_someone_who_is_not_leaving_holds_the_target_on_the_day(
     )
 
     with pytest.raises(Conflict) as refused:
-        services.proposal_post(proposal_id=proposal.pk, user=None, on=effective)
+        services.proposal_transition(
+            "post", proposal_id=proposal.pk, actor=Actor.system(day=effective)
+        )
 
     assert refused.value.code == "target_taken"
     assert "Xa Văn Dũng" in refused.value.text()
@@ -227,7 +234,9 @@ def test_a_posting_before_the_effective_date_is_refused(world):
     proposal = issued(world, effective_date=effective)
 
     with pytest.raises(WrongState) as refused:
-        services.proposal_post(proposal_id=proposal.pk, user=world.clerk)
+        services.proposal_transition(
+            "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
+        )
 
     assert refused.value.code == "before_effective_date"
     assert f"Chưa đến ngày hiệu lực {effective:%d/%m/%Y}" in refused.value.text()
@@ -277,7 +286,12 @@ def test_a_failure_of_one_proposal_is_reported_and_the_others_are_posted(world):
 def test_a_revoked_decision_is_not_posted(world):
     effective = TODAY + dt.timedelta(days=12)
     proposal = issued(world, effective_date=effective)
-    services.proposal_revoke(proposal_id=proposal.pk, user=world.chair, comment="Hủy quyết định.")
+    services.proposal_transition(
+        "revoke",
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.chair),
+        comment="Hủy quyết định.",
+    )
 
     assert postings.postings_apply_due(today=effective).posted == []
     assert Assignment.objects.get(pk=world.an_post.pk).end is None

@@ -10,12 +10,12 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from audit.services import audit_verify
+from personnel.roles import Actor
 from tests.helpers import TODAY
 from tests.world import S, advance, new_proposal
 from tests.world import build_workflow_world as build_world
 from workflow import reminders, services, tasks
 from workflow.models import Reminder
-from workflow.permissions import actor_for
 from workflow.selectors import inbox_for_user
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,9 @@ def in_effect(world, **fields):
     """A proposal posted today (the office's button)."""
     fields.setdefault("effective_date", TODAY)
     proposal = advance(world, new_proposal(world, **fields), S.ISSUED)
-    return services.proposal_post(proposal_id=proposal.pk, user=world.clerk)
+    return services.proposal_transition(
+        "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
+    )
 
 
 @pytest.fixture
@@ -142,7 +144,12 @@ def test_transfers_and_ended_terms_are_not_reminded(world, board_emails):
         kind="secondment",
         duration_months=6,
     )
-    services.proposal_end_rotation(proposal_id=ended.pk, user=world.board_head, outcome="returned")
+    services.proposal_transition(
+        "end_rotation",
+        proposal_id=ended.pk,
+        actor=Actor.for_user(world.board_head),
+        outcome="returned",
+    )
 
     run = reminders.reminders_send_due(today=transfer.planned_end)
 
@@ -197,7 +204,7 @@ def test_the_celery_task_reminds_for_today(world, board_emails):
 
 
 def ending(user, day):
-    return inbox_for_user(actor=actor_for(user, day=day))["rotations_ending"]
+    return inbox_for_user(actor=Actor.for_user(user, day=day))["rotations_ending"]
 
 
 def test_the_board_sees_a_term_ending_from_the_90th_day_until_the_outcome_is_recorded(
@@ -212,7 +219,12 @@ def test_the_board_sees_a_term_ending_from_the_90th_day_until_the_outcome_is_rec
     for user in (world.chair, world.proposer, world.clerk, world.subject_user):
         assert ending(user, end) == []
 
-    services.proposal_end_rotation(proposal_id=rotation.pk, user=world.board_head, outcome="kept")
+    services.proposal_transition(
+        "end_rotation",
+        proposal_id=rotation.pk,
+        actor=Actor.for_user(world.board_head),
+        outcome="kept",
+    )
 
     assert ending(world.board_head, end) == []
 

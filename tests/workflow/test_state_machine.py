@@ -25,6 +25,7 @@ from hypothesis.stateful import (
 
 from audit.models import AuditEvent
 from audit.services import audit_verify
+from personnel.roles import Actor
 from tests.helpers import TODAY
 from tests.world import build_workflow_world as build_world
 from workflow import eligibility, services
@@ -124,9 +125,9 @@ class ProposalWorkflow(RuleBasedStateMachine):
             return self.w.members[4]
         return getattr(self.w, name)
 
-    def attempt(self, fn, **kwargs):
+    def attempt(self, fn, *, user, **kwargs):
         try:
-            fn(**kwargs)
+            fn(actor=Actor.for_user(user), **kwargs)
         except WorkflowError as exc:
             assert exc.status in (400, 403, 404, 409), exc
             assert exc.message
@@ -144,7 +145,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
             "hoa": ("HB-DB-TT", "BT"),
         }
         proposal = services.proposal_create(
-            user=self.w.proposer,
+            actor=Actor.for_user(self.w.proposer),
             official=getattr(self.w, official),
             kind="rotation" if official == "an" else "transfer",
             target_position=self.w.pos[targets[official]],
@@ -166,7 +167,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
     def create(self, official, position, kind, months, days, author):
         try:
             proposal = services.proposal_create(
-                user=self.user(author),
+                actor=Actor.for_user(self.user(author)),
                 official=getattr(self.w, official),
                 kind=kind,
                 target_position=self.w.pos[position],
@@ -196,7 +197,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
             name=name,
             proposal_id=pid,
             user=self.user(who),
-            data=data,
+            **data,
         )
 
     _step_args = {
@@ -280,7 +281,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 name=name,
                 proposal_id=proposal.pk,
                 user=user,
-                data=data,
+                **data,
             )
 
     @precondition(lambda self: self.proposals)

@@ -8,6 +8,7 @@ import pytest
 from audit.models import AuditEvent
 from audit.services import audit_verify
 from personnel.models import ProposerScope
+from personnel.roles import Actor
 from tests.helpers import SINCE, TODAY
 from tests.world import S, advance, cast_all, new_proposal
 from workflow import services
@@ -62,7 +63,10 @@ def prepared(w, name):
     proposal = advance(w, proposal, source)
     if name == "endorse":
         services.opinion_add(
-            proposal_id=proposal.pk, user=w.reviewer, opinion="endorse", comment="Tán thành."
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(w.reviewer),
+            opinion="endorse",
+            comment="Tán thành.",
         )
     if name == "close_vote":
         cast_all(w, proposal, ["approve"] * 8)
@@ -70,7 +74,9 @@ def prepared(w, name):
 
 
 def run(name, proposal, user, data):
-    return services.proposal_transition(name=name, proposal_id=proposal.pk, user=user, data=data)
+    return services.proposal_transition(
+        name=name, proposal_id=proposal.pk, actor=Actor.for_user(user), **data
+    )
 
 
 @pytest.mark.parametrize("name", list(TRANSITIONS))
@@ -106,7 +112,7 @@ def test_each_transition_is_refused_from_a_wrong_state(world, name):
         run(name, proposal, getattr(world, who), data)
 
     assert caught.value.status == 409
-    assert "không thể" in caught.value.message
+    assert "không thể" in caught.value.text()
     assert RotationProposal.objects.get(pk=proposal.pk).state == state_before
     assert AuditEvent.objects.count() == events_before
 
@@ -159,61 +165,96 @@ def test_withdraw_is_possible_from_draft_submitted_in_review_and_returned(world)
         proposal = new_proposal(world)
         if state == S.RETURNED:
             proposal = advance(world, proposal, S.IN_REVIEW)
-            services.proposal_return(
-                proposal_id=proposal.pk, user=world.reviewer, comment="Bổ sung."
+            services.proposal_transition(
+                "return_for_revision",
+                proposal_id=proposal.pk,
+                actor=Actor.for_user(world.reviewer),
+                comment="Bổ sung.",
             )
         else:
             proposal = advance(world, proposal, state)
-        services.proposal_withdraw(proposal_id=proposal.pk, user=world.proposer, comment="Rút.")
+        services.proposal_transition(
+            "withdraw",
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.proposer),
+            comment="Rút.",
+        )
         assert RotationProposal.objects.get(pk=proposal.pk).state == S.WITHDRAWN
 
 
 def test_a_returned_proposal_can_be_resubmitted(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
-    services.proposal_return(proposal_id=proposal.pk, user=world.reviewer, comment="Bổ sung hồ sơ.")
-    services.proposal_submit(proposal_id=proposal.pk, user=world.proposer)
+    services.proposal_transition(
+        "return_for_revision",
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.reviewer),
+        comment="Bổ sung hồ sơ.",
+    )
+    services.proposal_transition(
+        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
+    )
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.SUBMITTED
 
 
 def test_return_and_reject_are_possible_straight_from_submitted(world):
     first = advance(world, new_proposal(world), S.SUBMITTED)
-    services.proposal_return(proposal_id=first.pk, user=world.reviewer, comment="Thiếu hồ sơ.")
-    services.proposal_withdraw(proposal_id=first.pk, user=world.proposer, comment="Rút.")
+    services.proposal_transition(
+        "return_for_revision",
+        proposal_id=first.pk,
+        actor=Actor.for_user(world.reviewer),
+        comment="Thiếu hồ sơ.",
+    )
+    services.proposal_transition(
+        "withdraw", proposal_id=first.pk, actor=Actor.for_user(world.proposer), comment="Rút."
+    )
     second = advance(world, new_proposal(world), S.SUBMITTED)
-    services.proposal_reject(proposal_id=second.pk, user=world.board_head, comment="Không phù hợp.")
+    services.proposal_transition(
+        "reject",
+        proposal_id=second.pk,
+        actor=Actor.for_user(world.board_head),
+        comment="Không phù hợp.",
+    )
     assert RotationProposal.objects.get(pk=second.pk).state == S.REJECTED
 
 
 def test_start_review_makes_the_board_member_the_reviewer(world, proposal):
     advance(world, proposal, S.SUBMITTED)
-    services.proposal_start_review(proposal_id=proposal.pk, user=world.reviewer_b)
+    services.proposal_transition(
+        "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer_b)
+    )
     assert RotationProposal.objects.get(pk=proposal.pk).reviewer == world.reviewer_b
 
 
 def test_the_standing_deputy_may_open_the_vote(world, proposal):
     advance(world, proposal, S.ENDORSED)
-    services.proposal_open_vote(proposal_id=proposal.pk, user=world.deputy)
+    services.proposal_transition(
+        "open_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.deputy)
+    )
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.VOTING
 
 
 def test_close_vote_rejects_when_approvals_fall_short(world, proposal):
     advance(world, proposal, S.VOTING)
     cast_all(world, proposal, ["approve"] * 5 + ["disapprove"] * 3)
-    services.proposal_close_vote(proposal_id=proposal.pk, user=world.chair)
+    services.proposal_transition(
+        "close_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.chair)
+    )
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.REJECTED
 
 
 def test_post_is_refused_before_the_effective_date(world, proposal):
     advance(world, proposal, S.ISSUED)
     with pytest.raises(WrongState) as caught:
-        services.proposal_post(proposal_id=proposal.pk, user=world.clerk)
+        services.proposal_transition(
+            "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
+        )
     assert caught.value.code == "before_effective_date"
-    assert "Chưa đến ngày hiệu lực" in caught.value.message
+    assert "Chưa đến ngày hiệu lực" in caught.value.text()
 
 
 def test_the_system_may_post_on_the_effective_date(world):
     proposal = advance(world, new_proposal(world, effective_date=TODAY), S.ISSUED)
-    services.proposal_post(proposal_id=proposal.pk, user=None)
+    services.proposal_transition("post", proposal_id=proposal.pk, actor=Actor.system())
     proposal = RotationProposal.objects.get(pk=proposal.pk)
     assert proposal.state == S.IN_EFFECT
     assert proposal.posted_at is not None
@@ -224,17 +265,27 @@ def test_the_system_may_post_on_the_effective_date(world):
 def test_revoke_is_refused_on_or_after_the_effective_date(world):
     proposal = advance(world, new_proposal(world, effective_date=TODAY), S.ISSUED)
     with pytest.raises(WrongState) as caught:
-        services.proposal_revoke(proposal_id=proposal.pk, user=world.chair, comment="Hủy.")
+        services.proposal_transition(
+            "revoke", proposal_id=proposal.pk, actor=Actor.for_user(world.chair), comment="Hủy."
+        )
     assert caught.value.code == "after_effective_date"
 
 
 def test_end_rotation_needs_an_outcome(world):
     proposal = advance(world, new_proposal(world, effective_date=TODAY), S.IN_EFFECT)
     with pytest.raises(Invalid) as caught:
-        services.proposal_end_rotation(proposal_id=proposal.pk, user=world.board_head, outcome="")
+        services.proposal_transition(
+            "end_rotation",
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.board_head),
+            outcome="",
+        )
     assert caught.value.code == "outcome_required"
-    services.proposal_end_rotation(
-        proposal_id=proposal.pk, user=world.board_head, outcome="reassigned"
+    services.proposal_transition(
+        "end_rotation",
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.board_head),
+        outcome="reassigned",
     )
     assert RotationProposal.objects.get(pk=proposal.pk).outcome == "reassigned"
 
@@ -243,8 +294,11 @@ def test_a_transfer_has_no_rotation_to_end(world):
     proposal = new_proposal(world, kind="transfer", duration_months=None, effective_date=TODAY)
     proposal = advance(world, proposal, S.IN_EFFECT)
     with pytest.raises(WrongState) as caught:
-        services.proposal_end_rotation(
-            proposal_id=proposal.pk, user=world.board_head, outcome="kept"
+        services.proposal_transition(
+            "end_rotation",
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.board_head),
+            outcome="kept",
         )
     assert caught.value.code == "not_applicable"
 
@@ -262,12 +316,20 @@ def test_issue_decision_numbers_the_decision_and_signs_for_the_chair(world, prop
 def test_issue_decision_may_name_the_deputy_as_signer_but_not_a_plain_member(world):
     first = advance(world, new_proposal(world), S.APPROVED)
     with pytest.raises(Invalid) as caught:
-        services.proposal_issue_decision(
-            proposal_id=first.pk, user=world.clerk, signer=world.board_head
+        services.proposal_transition(
+            "issue_decision",
+            proposal_id=first.pk,
+            actor=Actor.for_user(world.clerk),
+            signer=world.board_head,
         )
     assert caught.value.code == "invalid_signer"
     assert RotationProposal.objects.get(pk=first.pk).state == S.APPROVED
-    services.proposal_issue_decision(proposal_id=first.pk, user=world.clerk, signer=world.deputy)
+    services.proposal_transition(
+        "issue_decision",
+        proposal_id=first.pk,
+        actor=Actor.for_user(world.clerk),
+        signer=world.deputy,
+    )
     decision = RotationProposal.objects.get(pk=first.pk).decision
     assert (decision.signer, decision.signer_role) == (world.deputy, "deputy")
 
@@ -285,7 +347,9 @@ def test_nobody_acts_on_a_proposal_about_themselves(world):
     # Bình is the official behind the reviewer_b login.
     proposal = advance(world, new_proposal(world, official=world.binh), S.SUBMITTED)
     with pytest.raises(NotAllowed) as caught:
-        services.proposal_start_review(proposal_id=proposal.pk, user=world.reviewer_b)
+        services.proposal_transition(
+            "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer_b)
+        )
     assert caught.value.code == "own_proposal"
 
 
@@ -308,19 +372,30 @@ def authored_by_reviewer(world):
 
 def test_the_author_cannot_start_the_review_of_their_own_proposal(world, authored_by_reviewer):
     proposal = authored_by_reviewer
-    services.proposal_submit(proposal_id=proposal.pk, user=world.reviewer)
+    services.proposal_transition(
+        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer)
+    )
     with pytest.raises(NotAllowed) as caught:
-        services.proposal_start_review(proposal_id=proposal.pk, user=world.reviewer)
+        services.proposal_transition(
+            "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer)
+        )
     assert caught.value.code == "author_conflict"
 
 
 def test_the_author_cannot_give_an_opinion_on_their_own_proposal(world, authored_by_reviewer):
     proposal = authored_by_reviewer
-    services.proposal_submit(proposal_id=proposal.pk, user=world.reviewer)
-    services.proposal_start_review(proposal_id=proposal.pk, user=world.reviewer_b)
+    services.proposal_transition(
+        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer)
+    )
+    services.proposal_transition(
+        "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer_b)
+    )
     with pytest.raises(NotAllowed) as caught:
         services.opinion_add(
-            proposal_id=proposal.pk, user=world.reviewer, opinion="endorse", comment="Tốt."
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.reviewer),
+            opinion="endorse",
+            comment="Tốt.",
         )
     assert caught.value.code == "author_conflict"
 
@@ -330,24 +405,36 @@ def test_the_board_head_cannot_endorse_or_vote_on_their_own_proposal(world):
         committee=world.committee, user=world.board_head, unit=world.district, start=SINCE
     )
     proposal = new_proposal(world, author=world.board_head)
-    services.proposal_submit(proposal_id=proposal.pk, user=world.board_head)
-    services.proposal_start_review(proposal_id=proposal.pk, user=world.reviewer)
+    services.proposal_transition(
+        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
+    )
+    services.proposal_transition(
+        "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer)
+    )
     services.opinion_add(
-        proposal_id=proposal.pk, user=world.reviewer, opinion="endorse", comment="Tán thành."
+        proposal_id=proposal.pk,
+        actor=Actor.for_user(world.reviewer),
+        opinion="endorse",
+        comment="Tán thành.",
     )
     with pytest.raises(NotAllowed) as caught:
-        services.proposal_endorse(proposal_id=proposal.pk, user=world.board_head)
+        services.proposal_transition(
+            "endorse", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
+        )
     assert caught.value.code == "author_conflict"
 
 
 def test_the_subject_cannot_withdraw_or_edit_a_proposal_about_them(world, proposal):
     with pytest.raises(NotAllowed):
-        services.proposal_withdraw(
-            proposal_id=proposal.pk, user=world.subject_user, comment="Không."
+        services.proposal_transition(
+            "withdraw",
+            proposal_id=proposal.pk,
+            actor=Actor.for_user(world.subject_user),
+            comment="Không.",
         )
     with pytest.raises(NotAllowed):
         services.proposal_update(
-            proposal_id=proposal.pk, user=world.subject_user, rationale="Khác."
+            proposal_id=proposal.pk, actor=Actor.for_user(world.subject_user), rationale="Khác."
         )
 
 
@@ -355,9 +442,32 @@ def test_a_former_committee_member_holds_no_role(world, proposal):
     advance(world, proposal, S.ENDORSED)
     with pytest.raises(NotFound):
         # Not a member today, so not even able to see it.
-        services.proposal_open_vote(proposal_id=proposal.pk, user=world.former)
+        services.proposal_transition(
+            "open_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.former)
+        )
 
 
 def test_a_superuser_sees_every_proposal_but_holds_no_workflow_role(world, proposal):
     with pytest.raises(NotAllowed):
-        services.proposal_submit(proposal_id=proposal.pk, user=world.admin)
+        services.proposal_transition(
+            "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.admin)
+        )
+
+
+def test_each_transition_is_declared_once_and_the_state_machine_reads_it():
+    from django.utils import translation
+
+    from workflow.transitions import TRANSITIONS
+
+    fsm = {}
+    state_field = RotationProposal._meta.get_field("state")
+    for t in state_field.get_all_transitions(RotationProposal):
+        fsm.setdefault(t.name, set()).add(t.source)
+    assert set(fsm) == {t.name for t in TRANSITIONS}
+    with translation.override("vi"):
+        for t in TRANSITIONS:
+            assert fsm[t.name] == set(t.sources), t.name
+            assert set(t.target) <= set(S.values), t.name
+            for label in (t.label, t.button, t.help, t.done, t.history):
+                assert str(label).strip(), t.name
+    assert {t.name for t in TRANSITIONS if t.comment_required} == set(COMMENT_REQUIRED)
