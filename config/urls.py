@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -18,7 +19,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
     except DatabaseError:
         return HttpResponse(
-            "Cơ sở dữ liệu không phản hồi (database unavailable)",
+            gettext("The database does not answer."),
             status=503,
             content_type="text/plain; charset=utf-8",
         )
