@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "workflow",
     "documents",
     "reports",
+    "config.apps.ConfigConfig",
 ]
 
 MIDDLEWARE = [
