@@ -11,6 +11,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lib.middleware import MALFORMED
+from lib.params import TooLarge, parse_int
+
 from . import selectors
 from .models import Official, OrgUnit, Position
 
@@ -82,13 +85,11 @@ def int_param(request, name):
     if value in (None, ""):
         return None
     try:
-        number = int(value)
+        return parse_int(value)
+    except TooLarge:
+        raise _invalid(name, _("'%(value)s' is too large."), value=value)
     except ValueError:
         raise _invalid(name, _("'%(value)s' is not a number."), value=value)
-    # Ids are 64-bit; a longer number would crash the database driver instead of matching nothing.
-    if not -(2**63) <= number < 2**63:
-        raise _invalid(name, _("'%(value)s' is too large."), value=value)
-    return number
 
 
 def bool_param(request, name):
@@ -133,6 +134,8 @@ class TokenView(APIView):
         password = data.get("password") or ""
         if not isinstance(username, str) or not isinstance(password, str):
             username = password = ""
+        if "\x00" in username + password:
+            raise exceptions.ValidationError(MALFORMED)
         if not username or not password:
             raise exceptions.ValidationError(_("Username and password are required."))
         user = authenticate(request, username=username, password=password)
