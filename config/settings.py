@@ -1,5 +1,6 @@
 """Settings, all from the environment. Every variable is listed in the README's table."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -42,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "workflow",
     "documents",
     "reports",
+    "accounts",
     "config.apps.ConfigConfig",
 ]
 
@@ -189,7 +191,7 @@ REST_FRAMEWORK = {
     # Token first: DRF takes the WWW-Authenticate header from the first class, and without one
     # (session) an anonymous request would get 403 instead of 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -202,6 +204,13 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+}
+# API tokens (django-rest-knox): stored as SHA-512 digests, `Authorization: Token <key>`; each
+# expires API_TOKEN_TTL_HOURS after it was issued, and a password change revokes them all.
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(hours=int(env("API_TOKEN_TTL_HOURS", "24"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Luân chuyển cán bộ — API",
