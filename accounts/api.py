@@ -1,6 +1,7 @@
 """POST /api/v1/auth/token/ (SPEC §9): username and password for a token that expires."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -41,8 +42,11 @@ class TokenView(APIView):
             raise exceptions.ValidationError(MALFORMED)
         if not username or not password:
             raise exceptions.ValidationError(_("Username and password are required."))
-        user = authenticate(request, username=username, password=password)
+        # The Django request: axes marks it, and its middleware answers 429 once it is locked.
+        user = authenticate(request._request, username=username, password=password)
         if user is None:
             raise exceptions.AuthenticationFailed(_("Wrong username or password."))
+        # A sign-in like the login page's: last_login is set and axes clears the failures.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, key = issue_token(user)
         return Response({"token": key, "expiry": token.expiry})

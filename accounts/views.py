@@ -1,12 +1,14 @@
 """The signed-in user's API tokens: when each was created and expires; revoke any of them."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from . import services
+from .lockout import throttle_request
 
 
 @login_required
@@ -23,3 +25,11 @@ def token_revoke(request):
     else:
         messages.error(request, _("No such token: it has expired or was revoked already."))
     return redirect("accounts:tokens")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, throttled like a sign-in for each (e-mail, address) pair."""
+
+    def post(self, request, *args, **kwargs):
+        refused = throttle_request(request, request.POST.get("email", "")[:254])
+        return refused or super().post(request, *args, **kwargs)
