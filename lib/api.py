@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext
-from rest_framework import exceptions, parsers
+from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -104,14 +104,3 @@ def exception_handler(exc, context):
         code = exc.default_code
     response.data = {"detail": _bilingual(_flatten(detail), code), "code": code}
     return response
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's parser, with a body nested too deep for Python's decoder (RecursionError) answered
-    as a parse error (400) instead of a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError(gettext("The JSON body is nested too deeply."))

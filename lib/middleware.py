@@ -8,6 +8,7 @@ has too many fields, where Django would answer with its HTML 400 page."""
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Invalid
@@ -73,3 +74,20 @@ class MalformedInputMiddleware:
             if isinstance(exception, kind) and is_api(request):
                 return refusal(request, error(), status)
         return None
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in user (pages, API
+    answers, documents): no shared or browser cache keeps personnel data (SPEC §11). DRF sets
+    the user of a token request on the Django request too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+            patch_vary_headers(response, ["Cookie", "Authorization"])
+        return response
