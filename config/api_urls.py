@@ -1,12 +1,13 @@
 from django.urls import path
 
+from accounts import api as accounts_api
 from documents import api as documents_api
 from personnel import api as personnel_api
 from reports import api as reports_api
 from workflow import api as workflow_api
 
 urlpatterns = [
-    path("auth/token/", personnel_api.TokenView.as_view(), name="api-token"),
+    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
     path("me/", personnel_api.MeView.as_view(), name="api-me"),
     path("units/", personnel_api.UnitListView.as_view(), name="api-units"),
     path("positions/", personnel_api.PositionListView.as_view(), name="api-positions"),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import qrcode
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -213,9 +214,15 @@ def decision_context(decision, *, preview: bool = False, pdf: bool = False) -> d
     }
 
 
-def font_faces() -> list[dict]:
+def font_faces(*, browser: bool = False) -> list[dict]:
+    """The fonts as files for WeasyPrint, as static URLs for a browser (the HTML preview must
+    not show the server's paths; settings.STATICFILES_DIRS serves documents/fonts as fonts/)."""
     return [
-        {"url": (FONT_DIR / name).as_uri(), "weight": weight, "style": style}
+        {
+            "url": static(f"fonts/{name}") if browser else (FONT_DIR / name).as_uri(),
+            "weight": weight,
+            "style": style,
+        }
         for name, weight, style in FONT_FILES
     ]
 
@@ -223,11 +230,11 @@ def font_faces() -> list[dict]:
 def style_context(*, pdf: bool) -> dict:
     """The fixed style is inlined for the HTML preview; the PDF gets it parsed once per process
     (letter_stylesheet), which saves a sixth of each render."""
-    return {"letter_css": "" if pdf else letter_css_text()}
+    return {"letter_css": "" if pdf else letter_css_text(browser=True)}
 
 
-def letter_css_text() -> str:
-    return render_to_string("documents/letter.css", {"font_faces": font_faces()})
+def letter_css_text(*, browser: bool = False) -> str:
+    return render_to_string("documents/letter.css", {"font_faces": font_faces(browser=browser)})
 
 
 @in_vietnamese

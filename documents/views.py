@@ -4,6 +4,7 @@ thing."""
 
 import hashlib
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -66,8 +67,10 @@ def decision_status(request, pk):
 
 @login_required
 @require_safe
+@csp_update({"style-src": ["'unsafe-inline'"]})
 def decision_preview(request, pk):
-    """The letter as HTML, from the same template as the PDF."""
+    """The letter as HTML, from the same template as the PDF (whose style is inline: the only
+    page whose Content-Security-Policy allows inline style; scripts stay refused)."""
     decision = selectors.decision_get_for_user(request.user, pk)
     return HttpResponse(rendering.decision_html(decision, preview=True))
 

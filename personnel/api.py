@@ -2,14 +2,13 @@
 
 import datetime as dt
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from lib.params import TooLarge, parse_int
 
 from . import selectors
 from .models import Official, OrgUnit, Position
@@ -82,13 +81,11 @@ def int_param(request, name):
     if value in (None, ""):
         return None
     try:
-        number = int(value)
+        return parse_int(value)
+    except TooLarge:
+        raise _invalid(name, _("'%(value)s' is too large."), value=value)
     except ValueError:
         raise _invalid(name, _("'%(value)s' is not a number."), value=value)
-    # Ids are 64-bit; a longer number would crash the database driver instead of matching nothing.
-    if not -(2**63) <= number < 2**63:
-        raise _invalid(name, _("'%(value)s' is too large."), value=value)
-    return number
 
 
 def bool_param(request, name):
@@ -110,36 +107,6 @@ def date_param(request, name):
         return dt.date.fromisoformat(value)
     except ValueError:
         raise _invalid(name, _("Not a date; use YYYY-MM-DD."))
-
-
-class TokenView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-
-    def get_authenticate_header(self, request):
-        # With no authentication classes DRF would turn a wrong password into 403; it is a 401.
-        return "Token"
-
-    @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-    )
-    def post(self, request):
-        data = request.data if hasattr(request.data, "get") else {}
-        username = data.get("username") or ""
-        password = data.get("password") or ""
-        if not isinstance(username, str) or not isinstance(password, str):
-            username = password = ""
-        if not username or not password:
-            raise exceptions.ValidationError(_("Username and password are required."))
-        user = authenticate(request, username=username, password=password)
-        if user is None:
-            raise exceptions.AuthenticationFailed(_("Wrong username or password."))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
 
 
 class MeView(APIView):

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from lib.params import query_int
+
 from . import selectors
 from .models import Official, OrgUnit
 
@@ -66,11 +68,9 @@ def official_list(request):
 
 
 def _unit_param(request):
-    """The unit filter; an unknown or malformed id filters nothing rather than failing."""
-    value = request.GET.get("unit", "")
-    if not value.isdigit():
-        return None
-    return OrgUnit.objects.filter(pk=int(value)).first()
+    """The unit filter; an unknown id filters nothing, a malformed one is a 400."""
+    pk = query_int(request, "unit")
+    return None if pk is None else OrgUnit.objects.filter(pk=pk).first()
 
 
 @login_required

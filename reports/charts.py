@@ -19,8 +19,8 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> SafeString:
     the charts are drawn narrow enough that their text stays readable at phone width."""
     label = escape(label)
     return mark_safe(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width: {width}px" preserveAspectRatio="xMinYMin meet" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'preserveAspectRatio="xMinYMin meet" role="img" '
         f'aria-label="{label}" xmlns="http://www.w3.org/2000/svg" {FONT}>'
         f"<title>{label}</title>" + "".join(body) + "</svg>"
     )

@@ -2,6 +2,7 @@
 read, a selector reads, reports.tables shapes the rows that both the page and the CSV show."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from lib.dates import parse_date
+from lib.params import parse_int
 from lib.text import fold
 from personnel.roles import request_actor
 from workflow.selectors import proposals_visible
@@ -51,10 +53,11 @@ def _get_committee_for_user(request):
 
 
 def _int_or_404(value: str) -> int:
+    """An id from the query; a malformed one is a 400 (a well-formed unknown one, a 404)."""
     try:
-        return int(value)
+        return parse_int(value)
     except ValueError:
-        raise Http404
+        raise BadRequest("malformed id")
 
 
 def _forbidden(request):

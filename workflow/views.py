@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from documents.models import Decision, Delivery
 from documents.selectors import decision_list_for_user
 from lib.numbers import fmt_percent
+from lib.params import parse_int
 from personnel import roles
 from personnel.locality import locality_impact
 from personnel.models import (
@@ -196,9 +197,10 @@ def _official_from(request):
     raw = request.POST.get("official") or request.GET.get("official") or ""
     if not raw:
         return None
-    if not raw.isdigit():
-        raise Http404(_("No such official."))
-    return get_object_or_404(Official, pk=int(raw))
+    try:
+        return get_object_or_404(Official, pk=parse_int(raw))
+    except ValueError:
+        raise BadRequest("malformed official")
 
 
 def _vacancy_day(request, default: dt.date) -> dt.date:

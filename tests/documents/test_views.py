@@ -5,6 +5,7 @@ import hashlib
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -209,3 +210,30 @@ def test_an_upload_over_the_size_limit_is_refused(ready, settings):
 
     assert response.status_code == 413
     assert "Tệp quá lớn" in response.content.decode()
+
+
+# --- Hardening (issue 10, item 12) ----------------------------------------------------------
+
+
+def test_the_preview_shows_no_server_path(world, ready):
+    client = _client(world.chair)
+    response = client.get(f"/decisions/{ready.pk}/preview/")
+    page = response.content.decode()
+
+    assert "file:" not in page
+    assert str(settings.BASE_DIR) not in page
+    assert str(settings.MEDIA_ROOT) not in page
+    # The fonts come from the site's static files.
+    assert 'url("/static/fonts/LiberationSerif-Regular.ttf")' in page
+    assert finders.find("fonts/LiberationSerif-Regular.ttf")
+    # The letter's own style is inline: this page alone allows it, never inline script.
+    policy = dict(p.strip().split(" ", 1) for p in response["Content-Security-Policy"].split(";"))
+    assert policy["style-src"] == "'self' 'unsafe-inline'"
+    assert policy["script-src"] == "'self'"
+
+
+def test_documents_are_never_cached(world, ready):
+    for url in ("", "pdf/", "preview/"):
+        response = _client(world.chair).get(f"/decisions/{ready.pk}/{url}")
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"

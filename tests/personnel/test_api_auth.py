@@ -1,5 +1,5 @@
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from tests.helpers import PASSWORD
 
@@ -21,15 +21,19 @@ def assert_error(response, status, code):
 def test_it_returns_a_token_for_good_credentials(world, api):
     response = api.post(TOKEN_URL, {"username": "truongban", "password": PASSWORD}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=world.board_head).key}
+    body = response.json()
+    assert set(body) == {"token", "expiry"}
+    # Stored hashed: the database keeps a digest, never the key.
+    [stored] = AuthToken.objects.filter(user=world.board_head)
+    assert body["token"] not in (stored.digest, stored.token_key)
 
 
-def test_it_returns_the_same_token_when_asked_twice(world, api):
+def test_it_returns_a_new_token_each_time(world, api):
     body = {"username": "truongban", "password": PASSWORD}
     first = api.post(TOKEN_URL, body, format="json").json()["token"]
     second = api.post(TOKEN_URL, body, format="json").json()["token"]
-    assert first == second
-    assert Token.objects.filter(user=world.board_head).count() == 1
+    assert first != second
+    assert AuthToken.objects.filter(user=world.board_head).count() == 2
 
 
 def test_it_accepts_form_encoded_credentials(world, api):
@@ -42,7 +46,7 @@ def test_it_rejects_a_wrong_password_with_401(world, api):
     response = api.post(TOKEN_URL, {"username": "truongban", "password": "sai"}, format="json")
     body = assert_error(response, 401, "authentication_failed")
     assert "Sai tên đăng nhập hoặc mật khẩu" in body["detail"]
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_it_rejects_an_unknown_user_with_401(world, api):

@@ -226,8 +226,15 @@ def test_the_official_list_filters_by_unit_subtree(client_for, world):
     assert "Lò Văn Bình" not in page
 
 
-def test_the_official_list_ignores_a_malformed_unit(client_for, world):
-    response = client_for(world.reviewer).get(OFFICIALS, {"unit": "abc"})
+def test_the_official_list_refuses_a_malformed_unit(client_for, world):
+    # Issue 10, item 9: '²'.isdigit() is true and int('²') fails; it was a 500.
+    for value in ("abc", "²"):
+        response = client_for(world.reviewer).get(OFFICIALS, {"unit": value})
+        assert response.status_code == 400
+
+
+def test_the_official_list_ignores_an_unknown_unit(client_for, world):
+    response = client_for(world.reviewer).get(OFFICIALS, {"unit": 10**9})
     assert response.status_code == 200
     assert f"{Official.objects.count()} cán bộ" in text_of(response)
 

@@ -2,7 +2,7 @@
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from reports.selectors import locality_report
@@ -54,9 +54,9 @@ def test_it_reports_as_of_today_by_default(api_for, world):
 
 
 def test_it_answers_to_a_token(world):
-    token = Token.objects.create(user=world.clerk)
+    _token, key = AuthToken.objects.create(user=world.clerk)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = client.get(URL, {"committee": world.committee.id, "as_of": AS_OF.isoformat()})
 

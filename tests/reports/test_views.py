@@ -112,9 +112,11 @@ def test_it_refuses_a_user_without_a_current_role_in_a_committee(client_for, wor
 def test_it_hides_a_committee_in_which_the_user_has_no_role(client_for, world):
     client = client_for(world.reviewer)
 
-    for committee in (world.other_committee.id, 10**9, "abc"):
+    for committee in (world.other_committee.id, 10**9):
         response = client.get(reverse("reports:locality"), {"committee": committee})
         assert response.status_code == 404
+    # Not an id at all: a bad request (issue 10, item 9).
+    assert client.get(reverse("reports:locality"), {"committee": "abc"}).status_code == 400
 
 
 def test_a_superuser_may_pick_any_committee(client_for, world):
@@ -245,9 +247,9 @@ def test_a_proposal_of_another_committee_is_not_found_on_the_locality_page(clien
     proposal.committee = world.other_committee
     proposal.save()
 
-    for value in (proposal.id, "x"):
+    for value, status in ((proposal.id, 404), ("x", 400), ("²", 400)):
         response = client_for(world.reviewer).get(reverse("reports:locality"), {"proposal": value})
-        assert response.status_code == 404
+        assert response.status_code == status
 
 
 # --- A proposer sees in the reports only the proposals the API shows them ----------------------

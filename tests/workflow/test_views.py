@@ -280,7 +280,7 @@ def test_proposing_an_official_outside_the_scope_is_forbidden(world):
 
 def test_proposing_an_unknown_official_is_not_found(world):
     assert client(world.proposer).get("/proposals/new/", {"official": 999999}).status_code == 404
-    assert client(world.proposer).get("/proposals/new/", {"official": "x"}).status_code == 404
+    assert client(world.proposer).get("/proposals/new/", {"official": "x"}).status_code == 400
 
 
 # --- Editing --------------------------------------------------------------------------------
