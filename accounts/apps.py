@@ -11,9 +11,15 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_save
 
+        from lib.middleware import mark_session_renewed
+
         from .services import revoke_tokens_on_password_change
+
+        # Signing in saves a fresh session: the idle timer starts there, with no second write.
+        user_logged_in.connect(mark_session_renewed, dispatch_uid="accounts.session_renewed")
 
         post_save.connect(
             revoke_tokens_on_password_change,

@@ -5,6 +5,8 @@ form-encoded body (PostgreSQL refuses NUL in text: it used to be a 500 wherever 
 a query), and gives the API a JSON answer when a body is over DATA_UPLOAD_MAX_MEMORY_SIZE or
 has too many fields, where Django would answer with its HTML 400 page."""
 
+import time
+
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -91,3 +93,29 @@ class PrivateCacheMiddleware:
             response["Cache-Control"] = "private, no-store"
             patch_vary_headers(response, ["Cookie", "Authorization"])
         return response
+
+
+def mark_session_renewed(sender, request, user, **kwargs):
+    """At sign-in (user_logged_in): the session is new, so its idle timer starts now."""
+    if getattr(request, "session", None) is not None:
+        request.session["renewed_at"] = int(time.time())
+
+
+class IdleSessionMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without a request (SPEC §11). A signed-in request
+    renews the session at most once a minute: saving it on every request would cost each page a
+    database write for an expiry that moves by seconds."""
+
+    RENEW_AFTER_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get("renewed_at", 0) >= self.RENEW_AFTER_SECONDS:
+                session["renewed_at"] = now  # modified: saved with a new expiry and cookie
+        return self.get_response(request)
