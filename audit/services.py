@@ -94,7 +94,8 @@ def audit_append(
     position in the chain, counted from 1: (seq, hash) is the chain head it leaves."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction it records")
-    # Lock the head: concurrent appends queue here, so the chain never forks.
+    # Lock the head: concurrent appends queue here, so the chain never forks. This is the last
+    # lock of the transaction (see the lock order above); it is held until the commit.
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         # An empty database (the migration creates the row; a flushed test database has none).
