@@ -126,6 +126,17 @@ def _paused_env(own_redis, media, tmp_path, at):
     return env, mark
 
 
+def _recovered_by_the_sweep(decision):
+    """The beat sweep, once the claim is stale, queues the render again; a worker re-claims it."""
+    wait_for(
+        lambda: services.documents_sweep(older_than=STALE)["decisions"] == 1,
+        timeout=STALE + 30,
+        interval=0.5,
+        what="the sweep to find the stale claim",
+    )
+    wait_for(lambda: _status(decision) == "ready", timeout=60, what="the PDF after the kill")
+
+
 @pytest.mark.parametrize("at", ["write_pdf", "store"])
 def test_a_pool_process_killed_mid_render_is_recovered_by_the_sweep(media, tmp_path, own_redis, at):
     # Killed inside WeasyPrint's write_pdf (the PDF built, not yet returned), or while the file
@@ -161,13 +172,7 @@ def test_a_pool_process_killed_mid_render_is_recovered_by_the_sweep(media, tmp_p
         assert _status(decision) == "rendering"
         # Path 2, the beat sweep: once the claim is stale it queues the render again, and the
         # new claim takes the row over. This is the path that recovers it.
-        wait_for(
-            lambda: services.documents_sweep(older_than=STALE)["decisions"] == 1,
-            timeout=STALE + 30,
-            interval=0.5,
-            what="the sweep to find the stale claim",
-        )
-        wait_for(lambda: _status(decision) == "ready", timeout=60, what="the PDF after the kill")
+        _recovered_by_the_sweep(decision)
         assert worker.proc.poll() is None
 
     decision.refresh_from_db()
@@ -189,13 +194,7 @@ def test_a_worker_killed_outright_is_recovered_by_a_new_worker_and_the_sweep(
         assert _status(decision) == "rendering"
 
         with running_worker(env, tmp_path / "second.log"):
-            wait_for(
-                lambda: services.documents_sweep(older_than=STALE)["decisions"] == 1,
-                timeout=STALE + 30,
-                interval=0.5,
-                what="the sweep to find the stale claim",
-            )
-            wait_for(lambda: _status(decision) == "ready", timeout=60, what="the PDF")
+            _recovered_by_the_sweep(decision)
 
     decision.refresh_from_db()
     assert decision.render_attempts == 2
