@@ -1,13 +1,27 @@
-"""The append-only, hash-chained audit log (SPEC §4 Audit).
+"""The append-only, hash-chained audit log (SPEC §4 Audit, §11).
 
-Each event's hash covers its content and the previous event's hash, so editing or deleting any
-row breaks every link after it. Appends are serialised by locking the single chain-head row.
+Each event's hash is an HMAC-SHA256, keyed with AUDIT_KEY (kept outside the database), over its
+content and the previous event's hash: editing or deleting any row breaks every link after it,
+and whoever holds only the database cannot compute the hashes of a rewritten chain. Appends are
+serialised by locking the single chain-head row. The head is also anchored outside the
+database's control: each issued decision stores (and prints) the chain's length and hash at its
+issue, so a chain truncated and restarted no longer matches the decisions already out.
+
+Lock order (to rule out deadlocks): a transaction takes the chain head LAST, after every row
+lock it needs (the proposal, a decision, a number series), and keeps it until it commits. An
+audit event refers to its proposal by a plain id, with no foreign key, so writing one never waits
+for a proposal row: a user action (proposal row, then head) and the worker (decision row, then
+head) can wait on each other's head only, never in a cycle. Never lock another row after
+audit_append in the same transaction.
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +31,18 @@ from .models import AuditChainHead, AuditEvent
 GENESIS = "0" * 64
 
 
-def _digest(*, prev_hash, proposal_id, actor_id, at, action, from_state, to_state, comment, data):
-    payload = json.dumps(
+def audit_key() -> bytes:
+    """AUDIT_KEY, or in DEBUG and demo installations a key derived from SECRET_KEY."""
+    if settings.AUDIT_KEY:
+        return settings.AUDIT_KEY.encode("utf-8")
+    if settings.DEBUG or settings.DEMO_MODE:
+        return hashlib.sha256(f"audit-chain:{settings.SECRET_KEY}".encode()).digest()
+    raise ImproperlyConfigured("AUDIT_KEY is required (see the README's configuration table)")
+
+
+def payload(*, prev_hash, proposal_id, actor_id, at, action, from_state, to_state, comment, data):
+    """The canonical bytes an event's hash covers."""
+    return json.dumps(
         {
             "prev": prev_hash,
             "proposal": proposal_id,
@@ -34,22 +58,25 @@ def _digest(*, prev_hash, proposal_id, actor_id, at, action, from_state, to_stat
         ensure_ascii=False,
         cls=DjangoJSONEncoder,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
 
 
-def event_hash(event: AuditEvent) -> str:
-    return _digest(
-        prev_hash=event.prev_hash,
-        proposal_id=event.proposal_id,
-        actor_id=event.actor_id,
-        at=event.at,
-        action=event.action,
-        from_state=event.from_state,
-        to_state=event.to_state,
-        comment=event.comment,
-        data=event.data,
-    )
+def event_fields(event) -> dict:
+    return {
+        "prev_hash": event.prev_hash,
+        "proposal_id": event.proposal_id,
+        "actor_id": event.actor_id,
+        "at": event.at,
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "comment": event.comment,
+        "data": event.data,
+    }
+
+
+def event_hash(event: AuditEvent, *, key: bytes | None = None) -> str:
+    return hmac.new(key or audit_key(), payload(**event_fields(event)), hashlib.sha256).hexdigest()
 
 
 def audit_append(
@@ -62,10 +89,13 @@ def audit_append(
     comment: str = "",
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append one event; must run inside the transaction of the change it records."""
+    """Append one event; must run inside the transaction of the change it records, after every
+    row lock that transaction needs (see the lock order above). The event's `seq` is its
+    position in the chain, counted from 1: (seq, hash) is the chain head it leaves."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction it records")
-    # Lock the head: concurrent appends queue here, so the chain never forks.
+    # Lock the head: concurrent appends queue here, so the chain never forks. This is the last
+    # lock of the transaction (see the lock order above); it is held until the commit.
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         # An empty database (the migration creates the row; a flushed test database has none).
@@ -89,7 +119,13 @@ def audit_append(
     head.last_hash = event.hash
     head.count += 1
     head.save(update_fields=["last_hash", "count"])
+    event.seq = head.count
     return event
+
+
+# Where the chain head is anchored outside the audit tables: callables (registered by the apps
+# above this one) yielding (label, seq, hash) for each anchor they keep.
+ANCHOR_SOURCES = []
 
 
 @dataclass
@@ -98,33 +134,43 @@ class ChainReport:
     checked: int
     broken_event_id: int | None = None
     reason: str = ""
+    anchors: int = 0
 
 
 def audit_verify() -> ChainReport:
-    """Walk the chain in id order; name the first event whose link or content does not match."""
-    prev = GENESIS
-    checked = 0
-    last_id = None
+    """Walk the chain in id order; name the first event whose link or keyed hash does not
+    match, then check the head and every anchor kept outside the chain."""
+    anchors, anchored = {}, 0
+    for source in ANCHOR_SOURCES:
+        for label, seq, hash_ in source():
+            anchors.setdefault(seq, []).append((label, hash_))
+            anchored += 1
+    key = audit_key()
+    prev, checked, last_id = GENESIS, 0, None
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev:
             return ChainReport(
-                False,
-                checked,
-                event.id,
-                "liên kết tới sự kiện trước bị đứt (previous link broken: an event before it "
-                "was removed or changed)",
+                False, checked, event.id, "previous link broken: an event before it was removed"
             )
-        if event_hash(event) != event.hash:
-            return ChainReport(False, checked, event.id, "nội dung đã bị sửa (content was altered)")
-        prev = event.hash
-        last_id = event.id
-        checked += 1
+        if not hmac.compare_digest(event_hash(event, key=key), event.hash):
+            return ChainReport(
+                False, checked, event.id, "content was altered, or hashed without the audit key"
+            )
+        prev, last_id, checked = event.hash, event.id, checked + 1
+        for label, hash_ in anchors.pop(checked, []):
+            if hash_ != prev:
+                return ChainReport(
+                    False,
+                    checked,
+                    event.id,
+                    f"{label} anchors another chain: the log was rewritten",
+                )
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != prev or head.count != checked):
-        return ChainReport(
-            False,
-            checked,
-            last_id,
-            "các sự kiện cuối chuỗi đã bị xóa (events at the end of the chain were removed)",
-        )
-    return ChainReport(True, checked)
+        return ChainReport(False, checked, last_id, "events at the end of the chain were removed")
+    if anchors:
+        seq = min(anchors)
+        label = anchors[seq][0][0]
+        reason = f"{label} anchors event {seq} of the chain, which is gone: the log was truncated"
+        return ChainReport(False, checked, last_id, reason)
+    return ChainReport(True, checked, anchors=anchored)

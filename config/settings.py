@@ -223,6 +223,11 @@ DOCUMENT_RENDER_MAX_ATTEMPTS = int(env("DOCUMENT_RENDER_MAX_ATTEMPTS", "5"))
 # Largest PDF the public verification page accepts for hashing.
 DOCUMENT_VERIFY_MAX_UPLOAD_BYTES = int(env("DOCUMENT_VERIFY_MAX_UPLOAD_BYTES", str(10 << 20)))
 
+# The audit chain's HMAC key, kept outside the database (SPEC §11). Required in production
+# (`check --deploy` refuses to run without it); DEBUG and demo installations derive one from
+# SECRET_KEY (audit.services.audit_key).
+AUDIT_KEY = env("AUDIT_KEY")
+
 REST_FRAMEWORK = {
     # Token first: DRF takes the WWW-Authenticate header from the first class, and without one
     # (session) an anonymous request would get 403 instead of 401.

@@ -89,6 +89,11 @@ class Decision(models.Model):
     )
     verify_code = models.CharField(max_length=64, unique=True, default=new_verify_code)
     sha256 = models.CharField(max_length=64, blank=True)
+    # The audit chain's head as the decision was issued (its length and last hash), printed in
+    # the document and so covered by its SHA-256: a copy held outside anchors the chain, which a
+    # database administrator can then no longer truncate and restart unnoticed (SPEC §11).
+    audit_seq = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    audit_hash = models.CharField(max_length=64, blank=True, editable=False)
     file = models.FileField(upload_to="decisions/%Y/", blank=True)
     render_attempts = models.PositiveSmallIntegerField(default=0)
     render_started_at = models.DateTimeField(null=True, blank=True)

@@ -208,6 +208,8 @@ def decision_context(decision, *, preview: bool = False, pdf: bool = False) -> d
         "verify_code": content["verify_code"],
         "verify_base": content["verify_url"][: -len(content["verify_code"]) - 1],
         "qr": qr_data_uri(content["verify_url"]),
+        "audit_seq": decision.audit_seq,
+        "audit_hash": decision.audit_hash,
         "margins": content["margins"],
         "body_pt": content.get("body_pt", 14),
         **style_context(pdf=pdf),

@@ -126,3 +126,10 @@ def inbox_for_user(user) -> QuerySet:
         .select_related("decision__committee", "decision__proposal__official")
         .order_by("-delivered_at", "-id")
     )
+
+
+def audit_anchors():
+    """The audit chain heads kept with issued decisions, for audit_verify: (label, seq, hash)."""
+    anchored = Decision.objects.exclude(audit_hash="")
+    for pk, seq, hash_ in anchored.values_list("pk", "audit_seq", "audit_hash"):
+        yield f"decision {pk}", seq, hash_

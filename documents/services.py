@@ -278,7 +278,7 @@ def decision_issue(
     )
     decision.content = _decision_content(decision=decision, profile=profile)
     decision.save(force_insert=True)
-    audit_append(
+    event = audit_append(
         action="decision_issued",
         actor=issued_by,
         proposal=proposal,
@@ -290,6 +290,10 @@ def decision_issue(
             "signer_role": role,
         },
     )
+    # Anchor the chain head in the decision. The row is ours (inserted above, unseen by others),
+    # so this write after the head lock waits for nobody.
+    decision.audit_seq, decision.audit_hash = event.seq, event.hash
+    decision.save(update_fields=["audit_seq", "audit_hash"])
     enqueue_after_commit("render_decision", decision.pk)
     return decision
 

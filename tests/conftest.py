@@ -19,9 +19,14 @@ state."""
 import copy
 import os
 
+# The audit chain's key, the same in this process and in the workers it spawns (they inherit the
+# environment); production requires one, as the tests' settings are not DEBUG.
+os.environ.setdefault("AUDIT_KEY", "test-audit-key")
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.backends.signals import connection_created
 from django.test.utils import override_settings
 
 from tests.helpers import CHROMIUM, require
@@ -29,6 +34,17 @@ from tests.world import BUILDERS
 
 WORLD_FIXTURES = {f"{name}_world": name for name in BUILDERS}
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _allow_flushing_the_audit_tables(sender, connection, **kwargs):
+    """The audit tables refuse TRUNCATE (audit/migrations/0002), which is how Django flushes a
+    PostgreSQL test database; a superuser's session may allow it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET audit.allow_truncate = on")
+
+
+connection_created.connect(_allow_flushing_the_audit_tables)
 
 
 def pytest_runtest_setup(item):
@@ -59,6 +75,7 @@ def _test_settings(tmp_path_factory):
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        AUDIT_KEY=os.environ["AUDIT_KEY"],
     ):
         yield
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from documents import rendering, services, tasks
 from documents.models import Decision, ProposalDocument
+from tests.helpers import pdf_text
 from tests.world import build_letters_world as build_world
 from tests.world import issue, make_proposal
 
@@ -42,6 +43,19 @@ def test_rendering_stores_the_file_and_its_sha256(decision, media):
     assert decision.rendered_at is not None
     event = AuditEvent.objects.get(action="decision_rendered")
     assert event.data["sha256"] == decision.sha256
+
+
+def test_the_document_prints_the_audit_chain_head_it_anchors(decision, media):
+    # The anchor is in the PDF, so its SHA-256 (stored, and held by every recipient) covers it.
+    issued = AuditEvent.objects.get(action="decision_issued")
+    assert decision.audit_hash == issued.hash
+    assert decision.audit_seq == AuditEvent.objects.filter(id__lte=issued.id).count()
+
+    services.decision_render(decision_id=decision.pk)
+    decision.refresh_from_db()
+    text = pdf_text(media / decision.file.name)
+    assert f"Mã neo nhật ký: {decision.audit_seq}" in text
+    assert decision.audit_hash in text
 
 
 def test_a_second_render_of_a_ready_decision_does_nothing(decision, media):

@@ -5,11 +5,9 @@ mid-render (Redis keeps nothing on disk; the database is the source of truth).""
 import hashlib
 import os
 import signal
-import time
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
 from config.celery import app as celery_app
 from documents import services
@@ -112,65 +110,91 @@ def test_an_issue_while_redis_is_down_is_rendered_after_redis_returns(
     _one_file(media, decision)
 
 
-def test_a_worker_process_killed_mid_render_loses_nothing(media, tmp_path, own_redis):
-    w = build_world()
-    # Rendering sleeps 3 s after its claim (tests/documents/slow_render.py); a claim is stale
-    # after 4 s.
+STALE = 8  # seconds after which a claim is taken to belong to a dead worker
+
+
+def _paused_env(own_redis, media, tmp_path, at):
+    """A worker whose first render pauses at `at` (tests/documents/slow_render.py)."""
+    mark = tmp_path / f"paused-at-{at}"
     env = worker_env(
-        redis_url=own_redis.url, media=media, SLOW_RENDER_SECONDS=3, DOCUMENT_RENDER_STALE_SECONDS=4
+        redis_url=own_redis.url,
+        media=media,
+        SLOW_RENDER_AT=at,
+        SLOW_RENDER_MARK=mark,
+        DOCUMENT_RENDER_STALE_SECONDS=STALE,
     )
+    return env, mark
+
+
+def _recovered_by_the_sweep(decision):
+    """The beat sweep, once the claim is stale, queues the render again; a worker re-claims it."""
+    wait_for(
+        lambda: services.documents_sweep(older_than=STALE)["decisions"] == 1,
+        timeout=STALE + 30,
+        interval=0.5,
+        what="the sweep to find the stale claim",
+    )
+    wait_for(lambda: _status(decision) == "ready", timeout=60, what="the PDF after the kill")
+
+
+@pytest.mark.parametrize("at", ["write_pdf", "store"])
+def test_a_pool_process_killed_mid_render_is_recovered_by_the_sweep(media, tmp_path, own_redis, at):
+    # Killed inside WeasyPrint's write_pdf (the PDF built, not yet returned), or while the file
+    # is being written (half of it on disk).
+    w = build_world()
+    env, mark = _paused_env(own_redis, media, tmp_path, at)
+    log = tmp_path / "worker.log"
     with (
         celery_mode(eager=False, broker_url=own_redis.url),
-        running_worker(env, tmp_path / "worker.log") as worker,
+        running_worker(env, log) as worker,
     ):
         decision = _issue(w)
-        wait_for(lambda: _status(decision) == "rendering", timeout=30, what="the claim")
+        wait_for(mark.exists, timeout=60, what=f"the render to reach {at}")
         [child] = worker.children()
-
-        # The pool process rendering it is killed outright.
-        os.kill(child, signal.SIGKILL)
-        time.sleep(0.5)
+        assert int(mark.read_text()) == child
         assert _status(decision) == "rendering"
+        partial = media / decision.file_name
+        if at == "store":
+            assert partial.exists()  # begun, not finished
+        else:
+            assert not partial.exists()
 
-        # The redelivered message (reject_on_worker_lost) or the sweep, once the claim is
-        # stale, gets it rendered by a fresh pool process.
-        def ready_or_sweep():
-            if _status(decision) == "ready":
-                return True
-            if (
-                decision.status == "rendering"
-                and (timezone.now() - decision.render_started_at).total_seconds() > 4.5
-            ):
-                services.documents_sweep(older_than=4)
-            return False
+        os.kill(child, signal.SIGKILL)
 
-        wait_for(ready_or_sweep, timeout=90, interval=0.5, what="the PDF after the kill")
+        # Path 1, the message: redelivered at once (acks_late, reject_on_worker_lost) to a fresh
+        # pool process, it finds the claim fresh and does nothing (it cannot tell a dead worker
+        # from a slow one yet) ...
+        wait_for(
+            lambda: "is claimed by another worker or done" in log.read_text(errors="replace"),
+            timeout=30,
+            what="the redelivered message",
+        )
+        assert _status(decision) == "rendering"
+        # Path 2, the beat sweep: once the claim is stale it queues the render again, and the
+        # new claim takes the row over. This is the path that recovers it.
+        _recovered_by_the_sweep(decision)
         assert worker.proc.poll() is None
 
     decision.refresh_from_db()
-    assert decision.render_attempts >= 2
-    _one_file(media, decision)
+    assert decision.render_attempts == 2
+    _one_file(media, decision)  # the dead attempt's half file was replaced
 
 
 def test_a_worker_killed_outright_is_recovered_by_a_new_worker_and_the_sweep(
     media, tmp_path, own_redis
 ):
     w = build_world()
-    env = worker_env(
-        redis_url=own_redis.url, media=media, SLOW_RENDER_SECONDS=3, DOCUMENT_RENDER_STALE_SECONDS=4
-    )
+    env, mark = _paused_env(own_redis, media, tmp_path, "write_pdf")
     with celery_mode(eager=False, broker_url=own_redis.url):
         with running_worker(env, tmp_path / "first.log") as first:
             decision = _issue(w)
-            wait_for(lambda: _status(decision) == "rendering", timeout=30, what="the claim")
+            wait_for(mark.exists, timeout=60, what="the render to reach write_pdf")
             # The whole worker dies: its unacknowledged message stays invisible in Redis.
             first.kill_outright()
         assert _status(decision) == "rendering"
 
         with running_worker(env, tmp_path / "second.log"):
-            time.sleep(4.5)
-            assert services.documents_sweep(older_than=4)["decisions"] == 1
-            wait_for(lambda: _status(decision) == "ready", timeout=60, what="the PDF")
+            _recovered_by_the_sweep(decision)
 
     decision.refresh_from_db()
     assert decision.render_attempts == 2

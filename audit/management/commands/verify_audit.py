@@ -1,4 +1,5 @@
-"""python manage.py verify_audit: walk the audit hash chain; exit 1 naming the first broken event."""
+"""python manage.py verify_audit: walk the audit hash chain and check its anchors; exit 1 naming
+the first broken event."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -6,20 +7,19 @@ from audit.services import audit_verify
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the audit log; exit non-zero at the first broken event."
+    help = "Verify the keyed hash chain of the audit log and its anchors; exit 1 if broken."
 
     def handle(self, *args, **options):
         report = audit_verify()
         if not report.ok:
+            where = f"sự kiện {report.broken_event_id}" if report.broken_event_id else "đầu chuỗi"
             raise CommandError(
-                f"Chuỗi nhật ký bị phá vỡ tại sự kiện {report.broken_event_id}: {report.reason} "
-                f"(audit chain broken at event {report.broken_event_id}; "
-                f"{report.checked} events verified before it).",
+                f"Chuỗi nhật ký bị phá vỡ tại {where}: {report.reason}; "
+                f"{report.checked} events verified before it.",
                 returncode=1,
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Chuỗi nhật ký toàn vẹn: {report.checked} sự kiện "
-                f"(audit chain intact: {report.checked} events)."
+                f"Chuỗi nhật ký toàn vẹn: {report.checked} sự kiện, {report.anchors} mốc neo."
             )
         )
