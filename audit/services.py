@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import AuditChainHead, AuditEvent
 
@@ -150,11 +151,19 @@ def audit_verify() -> ChainReport:
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev:
             return ChainReport(
-                False, checked, event.id, "previous link broken: an event before it was removed"
+                False,
+                checked,
+                event.id,
+                gettext(
+                    "The link to the previous event is broken: an event before it was removed."
+                ),
             )
         if not hmac.compare_digest(event_hash(event, key=key), event.hash):
             return ChainReport(
-                False, checked, event.id, "content was altered, or hashed without the audit key"
+                False,
+                checked,
+                event.id,
+                gettext("The content was altered, or hashed without the audit key."),
             )
         prev, last_id, checked = event.hash, event.id, checked + 1
         for label, hash_ in anchors.pop(checked, []):
@@ -163,14 +172,19 @@ def audit_verify() -> ChainReport:
                     False,
                     checked,
                     event.id,
-                    f"{label} anchors another chain: the log was rewritten",
+                    gettext("%(anchor)s anchors another chain: the log was rewritten.")
+                    % {"anchor": label},
                 )
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != prev or head.count != checked):
-        return ChainReport(False, checked, last_id, "events at the end of the chain were removed")
+        return ChainReport(
+            False, checked, last_id, gettext("Events at the end of the chain were removed.")
+        )
     if anchors:
         seq = min(anchors)
         label = anchors[seq][0][0]
-        reason = f"{label} anchors event {seq} of the chain, which is gone: the log was truncated"
+        reason = gettext(
+            "%(anchor)s anchors event %(seq)s of the chain, which is gone: the log was truncated."
+        ) % {"anchor": label, "seq": seq}
         return ChainReport(False, checked, last_id, reason)
     return ChainReport(True, checked, anchors=anchored)

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from personnel.models import Assignment, Official
@@ -131,5 +132,5 @@ def inbox_for_user(user) -> QuerySet:
 def audit_anchors():
     """The audit chain heads kept with issued decisions, for audit_verify: (label, seq, hash)."""
     anchored = Decision.objects.exclude(audit_hash="")
-    for pk, seq, hash_ in anchored.values_list("pk", "audit_seq", "audit_hash"):
-        yield f"decision {pk}", seq, hash_
+    for number, seq, hash_ in anchored.values_list("number", "audit_seq", "audit_hash"):
+        yield gettext("Decision %(number)s") % {"number": number}, seq, hash_

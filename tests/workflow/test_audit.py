@@ -78,7 +78,7 @@ def test_verify_audit_names_an_edited_event(world, history):
     tamper(f"UPDATE {TABLE} SET comment = %s WHERE id = %s", ["sửa lén", victim.id])
     message = verify_fails()
     assert f"sự kiện {victim.id}:" in message
-    assert "content was altered" in message
+    assert "Nội dung đã bị sửa" in message
 
 
 def test_verify_audit_names_the_event_after_a_removed_one(world, history):
@@ -86,14 +86,14 @@ def test_verify_audit_names_the_event_after_a_removed_one(world, history):
     tamper(f"DELETE FROM {TABLE} WHERE id = %s", [victim.id])
     message = verify_fails()
     assert f"sự kiện {successor.id}:" in message
-    assert "previous link broken" in message
+    assert "Liên kết với sự kiện trước bị đứt" in message
 
 
 def test_verify_audit_notices_events_removed_from_the_end(world, history):
     tamper(f"DELETE FROM {TABLE} WHERE id = %s", [history[-1].id])
     message = verify_fails()
     assert f"sự kiện {history[-2].id}:" in message
-    assert "end of the chain" in message
+    assert "Các sự kiện cuối chuỗi đã bị xóa" in message
 
 
 def test_verify_audit_notices_a_rehashed_edit(world, history):
@@ -198,7 +198,7 @@ def test_a_chain_rewritten_without_the_key_is_caught_at_the_edit(world, history,
 
     message = verify_fails()
     assert f"sự kiện {victim.id}:" in message
-    assert "without the audit key" in message
+    assert "không bằng khóa nhật ký" in message
 
 
 def test_the_same_chain_does_not_verify_under_another_key(world, history, settings):
@@ -224,7 +224,7 @@ def test_an_anchor_that_does_not_match_the_chain_is_named(world, history):
     decision = Decision.objects.get()
     Decision.objects.filter(pk=decision.pk).update(audit_hash="f" * 64)
     message = verify_fails()
-    assert f"decision {decision.pk} anchors another chain" in message
+    assert f"Quyết định số {decision.number} neo vào một chuỗi khác" in message
 
 
 def wipe_the_log():
@@ -242,8 +242,8 @@ def test_a_wiped_log_with_a_reset_head_is_caught_by_the_decisions_anchor(world, 
     wipe_the_log()
     message = verify_fails()
     decision = Decision.objects.get()
-    assert f"decision {decision.pk} anchors event {decision.audit_seq}" in message
-    assert "truncated" in message
+    assert f"Quyết định số {decision.number} neo vào sự kiện {decision.audit_seq}" in message
+    assert "nhật ký đã bị xóa sạch" in message
 
 
 def test_a_wiped_log_restarted_by_the_application_is_caught_too(world, history):
@@ -256,7 +256,7 @@ def test_a_wiped_log_restarted_by_the_application_is_caught_too(world, history):
         for _ in range(len(history)):
             audit_append(action="filler")
     message = verify_fails()
-    assert f"decision {Decision.objects.get().pk} anchors another chain" in message
+    assert f"Quyết định số {Decision.objects.get().number} neo vào một chuỗi khác" in message
 
 
 def check_pending_foreign_keys():
@@ -292,7 +292,7 @@ def test_a_superuser_truncate_and_head_reset_is_caught(world, history):
         cursor.execute(f"TRUNCATE {TABLE}")
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     AuditChainHead.objects.filter(pk=1).update(last_hash=GENESIS, count=0)
-    assert "truncated" in verify_fails()
+    assert "nhật ký đã bị xóa sạch" in verify_fails()
 
 
 # --- Events written before the key: re-keyed once by audit/migrations/0002 --------------------

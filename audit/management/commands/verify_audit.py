@@ -2,6 +2,7 @@
 the first broken event."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from audit.services import audit_verify
 
@@ -12,14 +13,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = audit_verify()
         if not report.ok:
-            where = f"sự kiện {report.broken_event_id}" if report.broken_event_id else "đầu chuỗi"
+            where = (
+                gettext("at event %(event)s") % {"event": report.broken_event_id}
+                if report.broken_event_id
+                else gettext("before its first event")
+            )
             raise CommandError(
-                f"Chuỗi nhật ký bị phá vỡ tại {where}: {report.reason}; "
-                f"{report.checked} events verified before it.",
+                gettext(
+                    "The audit chain is broken %(where)s: %(reason)s "
+                    "%(checked)s events verified before it."
+                )
+                % {"where": where, "reason": report.reason, "checked": report.checked},
                 returncode=1,
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Chuỗi nhật ký toàn vẹn: {report.checked} sự kiện, {report.anchors} mốc neo."
+                gettext("The audit chain is intact: %(checked)s events, %(anchors)s anchors.")
+                % {"checked": report.checked, "anchors": report.anchors}
             )
         )
