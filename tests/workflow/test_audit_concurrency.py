@@ -17,6 +17,7 @@ from audit.models import AuditChainHead, AuditEvent
 from audit.services import audit_append, audit_verify
 from documents import services as documents
 from documents.models import Decision
+from personnel.roles import Actor
 from tests.world import build_workflow_world, new_proposal
 from workflow import services
 
@@ -79,9 +80,14 @@ def test_user_transitions_and_worker_renders_and_deliveries_never_deadlock(fast_
     def user(proposal):
         def user_transitions(i):
             # Proposal row, then the chain head, three times per iteration.
-            services.proposal_submit(proposal_id=proposal.pk, user=w.proposer)
-            services.proposal_start_review(proposal_id=proposal.pk, user=w.reviewer)
-            services.proposal_return(proposal_id=proposal.pk, user=w.reviewer, comment=f"Lần {i}")
+            for name, user, comment in (
+                ("submit", w.proposer, ""),
+                ("start_review", w.reviewer, ""),
+                ("return_for_revision", w.reviewer, f"Lần {i}"),
+            ):
+                services.proposal_transition(
+                    name, proposal_id=proposal.pk, actor=Actor.for_user(user), comment=comment
+                )
 
         return user_transitions
 
