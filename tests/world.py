@@ -117,6 +117,24 @@ def _users(*names, **extra):
     return [UserFactory(username=name, **extra) for name in names]
 
 
+def _committee(w, *, members, board, office, proposers=(), end=YESTERDAY):
+    """The base every world shares: the Standing Committee of Đà Bắc with its board (Ban Tổ
+    chức) and office, staffed from the world's personas. `members` and `board` are
+    (user, role) pairs, "former" being a member who left on `end`; `proposers` are (user, unit)
+    pairs."""
+    w.committee = CommitteeFactory(unit=w.district)
+    for user, role in members:
+        dates = {"end": end} if role == "former" else {"role": role}
+        CommitteeMemberFactory(committee=w.committee, user=user, **dates)
+    w.board = BoardFactory(committee=w.committee)
+    for user, role in board:
+        BoardMemberFactory(board=w.board, user=user, role=role)
+    for user in office:
+        CommitteeOfficeMemberFactory(committee=w.committee, user=user)
+    for user, unit in proposers:
+        ProposerScopeFactory(committee=w.committee, user=user, unit=unit)
+
+
 # --- registry (personnel, pages) ------------------------------------------------------------
 
 
@@ -204,15 +222,13 @@ def build_registry_world():
         official=w.lan, position=w.dongruong_vice, start=D(2023, 1, 1), is_concurrent=True
     )
 
-    w.committee = CommitteeFactory(unit=w.district)
-    CommitteeMemberFactory(committee=w.committee, user=w.chair, role="chair")
-    CommitteeMemberFactory(committee=w.committee, user=w.board_head)
-    CommitteeMemberFactory(committee=w.committee, user=w.former_member, end=YESTERDAY)
-    w.board = BoardFactory(committee=w.committee)
-    BoardMemberFactory(board=w.board, user=w.board_head, role="head")
-    BoardMemberFactory(board=w.board, user=w.reviewer)
-    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
-    ProposerScopeFactory(committee=w.committee, user=w.proposer, unit=w.tuly)
+    _committee(
+        w,
+        members=[(w.chair, "chair"), (w.board_head, "member"), (w.former_member, "former")],
+        board=[(w.board_head, "head"), (w.reviewer, "member")],
+        office=[w.clerk],
+        proposers=[(w.proposer, w.tuly)],
+    )
     w.term = TermFactory(committee=w.committee)
     w.planning = PlanningEntryFactory(
         official=w.hong, title=w.secretary, term=w.term, decision_ref="Số 45-QĐ/HU"
@@ -311,25 +327,27 @@ def build_workflow_world():
     w.hoa_post = AssignmentFactory(official=w.hoa, position=w.pos["HB-DB-DR", "BT"])
     w.target = w.pos["HB-DB-DR", "PBT-TT"]  # vacant
 
-    w.committee = CommitteeFactory(unit=w.district)
-    CommitteeMemberFactory(committee=w.committee, user=w.chair, role="chair")
-    CommitteeMemberFactory(committee=w.committee, user=w.deputy, role="deputy")
-    for user in [w.board_head, w.member_cuong, *others]:
-        CommitteeMemberFactory(committee=w.committee, user=user)
     w.members = [w.chair, w.deputy, w.board_head, w.member_cuong, *others]
     assert len(w.members) == 11
     # A former member: not incumbent, never a voter.
     w.former = UserFactory(username="uy.vien.cu", password=None)
-    CommitteeMemberFactory(committee=w.committee, user=w.former, end=TODAY - dt.timedelta(days=1))
-
-    w.board = BoardFactory(committee=w.committee)
-    BoardMemberFactory(board=w.board, user=w.board_head, role="head")
-    BoardMemberFactory(board=w.board, user=w.reviewer)
-    BoardMemberFactory(board=w.board, user=w.reviewer_b)
-    BoardMemberFactory(board=w.board, user=w.proposer, role="specialist")
-    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
-    ProposerScopeFactory(committee=w.committee, user=w.proposer, unit=w.district)
-    ProposerScopeFactory(committee=w.committee, user=w.proposer_tuly, unit=w.tuly)
+    _committee(
+        w,
+        members=[
+            (w.chair, "chair"),
+            (w.deputy, "deputy"),
+            *((user, "member") for user in w.members[2:]),
+            (w.former, "former"),
+        ],
+        board=[
+            (w.board_head, "head"),
+            (w.reviewer, "member"),
+            (w.reviewer_b, "member"),
+            (w.proposer, "specialist"),
+        ],
+        office=[w.clerk],
+        proposers=[(w.proposer, w.district), (w.proposer_tuly, w.tuly)],
+    )
 
     w.term = TermFactory(
         name="hiện tại",
@@ -380,18 +398,19 @@ def eligible_voters(proposal):
     return list(get_user_model().objects.filter(id__in=ids).order_by("username"))
 
 
-# The path through the states, and how to take each step with the usual personas.
-PATH = [
-    S.DRAFT,
-    S.SUBMITTED,
-    S.IN_REVIEW,
-    S.ENDORSED,
-    S.VOTING,
-    S.APPROVED,
-    S.ISSUED,
-    S.IN_EFFECT,
-    S.COMPLETED,
-]
+# The happy path through the states: each step's action and who takes it (a persona of the
+# workflow world, or the proposal's author).
+STEPS = {
+    S.SUBMITTED: ("submit", "author"),
+    S.IN_REVIEW: ("start_review", "reviewer"),
+    S.ENDORSED: ("endorse", "board_head"),
+    S.VOTING: ("open_vote", "chair"),
+    S.APPROVED: ("close_vote", "chair"),
+    S.ISSUED: ("issue_decision", "clerk"),
+    S.IN_EFFECT: ("post", "clerk"),
+    S.COMPLETED: ("end_rotation", "board_head"),
+}
+PATH = [S.DRAFT, *STEPS]
 
 
 def advance(w, proposal, to_state):
@@ -401,50 +420,24 @@ def advance(w, proposal, to_state):
     state = proposal.state
     if state == to_state:
         return proposal
-    if to_state in (S.REJECTED, S.WITHDRAWN, S.RETURNED, S.REVOKED):
+    if to_state not in PATH:
         raise ValueError("advance follows the happy path only")
-    steps = PATH[PATH.index(state) + 1 : PATH.index(to_state) + 1]
-    for step in steps:
-        if step == S.SUBMITTED:
-            services.proposal_transition(
-                "submit", proposal_id=pid, actor=Actor.for_user(proposal.author)
-            )
-        elif step == S.IN_REVIEW:
-            services.proposal_transition(
-                "start_review", proposal_id=pid, actor=Actor.for_user(w.reviewer)
-            )
-        elif step == S.ENDORSED:
+    for step in PATH[PATH.index(state) + 1 : PATH.index(to_state) + 1]:
+        action, who = STEPS[step]
+        extra = {}
+        if step == S.ENDORSED:
             services.opinion_add(
                 proposal_id=pid,
                 actor=Actor.for_user(w.reviewer),
                 opinion="endorse",
                 comment="Đủ điều kiện.",
             )
-            services.proposal_transition(
-                "endorse", proposal_id=pid, actor=Actor.for_user(w.board_head)
-            )
-        elif step == S.VOTING:
-            services.proposal_transition(
-                "open_vote", proposal_id=pid, actor=Actor.for_user(w.chair)
-            )
         elif step == S.APPROVED:
             cast_all(w, proposal, ["approve"] * 8)
-            services.proposal_transition(
-                "close_vote", proposal_id=pid, actor=Actor.for_user(w.chair)
-            )
-        elif step == S.ISSUED:
-            services.proposal_transition(
-                "issue_decision", proposal_id=pid, actor=Actor.for_user(w.clerk)
-            )
-        elif step == S.IN_EFFECT:
-            services.proposal_transition("post", proposal_id=pid, actor=Actor.for_user(w.clerk))
         elif step == S.COMPLETED:
-            services.proposal_transition(
-                "end_rotation",
-                proposal_id=pid,
-                actor=Actor.for_user(w.board_head),
-                outcome="returned",
-            )
+            extra["outcome"] = "returned"
+        user = proposal.author if who == "author" else getattr(w, who)
+        services.proposal_transition(action, proposal_id=pid, actor=Actor.for_user(user), **extra)
     proposal = RotationProposal.objects.get(pk=pid)
     assert proposal.state == to_state
     return proposal
@@ -497,13 +490,6 @@ def build_letters_world():
                 unit=unit, title=title, name=f"{title.name} {suffix}", seats=30
             )
 
-    w.committee = CommitteeFactory(unit=w.district)
-    w.term_2020 = TermFactory(committee=w.committee)
-    w.term_2025 = TermFactory(
-        name="2025–2030", committee=w.committee, start=D(2025, 10, 1), end=D(2030, 9, 30)
-    )
-    w.board = BoardFactory(committee=w.committee)
-
     def user(username, **extra):
         return UserFactory(
             username=username, password=None, email=f"{username}@example.org", **extra
@@ -519,13 +505,22 @@ def build_letters_world():
     )
     w.no_email = UserFactory(username="khongthu", password=None)
 
-    CommitteeMemberFactory(committee=w.committee, user=w.chair, role="chair")
-    CommitteeMemberFactory(committee=w.committee, user=w.deputy, role="deputy")
-    CommitteeMemberFactory(committee=w.committee, user=w.member, role="member")
-    CommitteeMemberFactory(committee=w.committee, user=w.former, end=D(2023, 1, 1))
-    BoardMemberFactory(board=w.board, user=w.board_head, role="head")
-    BoardMemberFactory(board=w.board, user=w.reviewer, role="member")
-    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
+    _committee(
+        w,
+        members=[
+            (w.chair, "chair"),
+            (w.deputy, "deputy"),
+            (w.member, "member"),
+            (w.former, "former"),
+        ],
+        board=[(w.board_head, "head"), (w.reviewer, "member")],
+        office=[w.clerk],
+        end=D(2023, 1, 1),
+    )
+    w.term_2020 = TermFactory(committee=w.committee)
+    w.term_2025 = TermFactory(
+        name="2025–2030", committee=w.committee, start=D(2025, 10, 1), end=D(2030, 9, 30)
+    )
 
     letters_official("Bùi Văn Thành", user=w.chair)
     letters_official("Đinh Thị Hoa", user=w.deputy, gender="female")
@@ -768,19 +763,20 @@ def build_reports_world() -> World:
     w.chair, w.reviewer, w.clerk, w.proposer, w.former, w.outsider = _users(
         "bithu", "chuyenvien.a", "vanphong", "dexuat.tuly", "uyvien.cu", "nguoingoai"
     )
-    w.committee = CommitteeFactory(unit=w.district)
+    _committee(
+        w,
+        members=[(w.chair, "chair"), (w.former, "former")],
+        board=[(w.reviewer, "member")],
+        office=[w.clerk],
+        proposers=[(w.proposer, w.tuly)],
+        end=D(2021, 12, 31),
+    )
     w.other_committee = CommitteeFactory(
         name="Ban Thường vụ Huyện ủy Mai Châu",
         unit=w.maichau,
         issuing_body_name="HUYỆN ỦY MAI CHÂU",
         place_name="Mai Châu",
     )
-    CommitteeMemberFactory(committee=w.committee, user=w.chair, role="chair")
-    CommitteeMemberFactory(committee=w.committee, user=w.former, end=D(2021, 12, 31))
-    w.board = BoardFactory(committee=w.committee)
-    BoardMemberFactory(board=w.board, user=w.reviewer)
-    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
-    ProposerScopeFactory(committee=w.committee, user=w.proposer, unit=w.tuly)
     w.previous_term = TermFactory(
         name="2015–2020", committee=w.committee, start=D(2015, 10, 1), end=D(2020, 9, 30)
     )
