@@ -12,6 +12,13 @@ built from tests/factories.py; they differ in what an app's tests look at:
 - `demo`: the demo of SPEC §10 as `seed_demo` builds it (the world is the command's output);
 - `reports`: fixed dates for "as of" questions, officials local or not, audit trails.
 
+Every world extends one base: the province of Hòa Bình and the district of Đà Bắc (`_units`),
+and the Standing Committee of Đà Bắc with its board, office and proposers (`_committee`), staffed
+by the same named personas: `chair`, `deputy`, `former` (left the committee), `board_head`,
+`reviewer`, `clerk`, `proposer`, `admin`, and the officials `an`, `binh`, … The workflow's
+helpers (`new_proposal`, `new_transfer`, `act`, `opine`, `advance`) drive proposals through the
+services with them.
+
 No persona has a role because of its name: roles come from memberships.
 """
 
@@ -48,6 +55,7 @@ from tests.factories import (
     ProposerScopeFactory,
     TermFactory,
     UserFactory,
+    make_official,
 )
 from tests.helpers import TODAY, YESTERDAY
 from workflow import services
@@ -89,49 +97,53 @@ def _two_districts(w):
 
 
 def _four_titles(w, *, chairman_non_local: bool):
-    """Secretary, standing deputy, chairman and vice-chairman, ranked."""
-    w.secretary = PositionTitleFactory(
-        code="BT",
-        name="Bí thư Đảng ủy",
-        level=3,
-        is_standing=True,
-        requires_non_local=True,
-        is_head=True,
-        order=1,
-    )
-    w.standing_deputy = PositionTitleFactory(
-        code="PBT-TT", name="Phó Bí thư Thường trực Đảng ủy", level=2, is_standing=True, order=2
-    )
-    w.chairman = PositionTitleFactory(
-        code="CT",
-        name="Phó Bí thư – Chủ tịch UBND",
-        level=2,
-        is_standing=True,
-        requires_non_local=chairman_non_local,
-        order=3,
-    )
-    w.vice_chairman = PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1, order=4)
+    """Secretary, standing deputy, chairman and vice-chairman, ranked in this order."""
+    chairman = "standing non-local" if chairman_non_local else "standing"
+    for order, (attr, code, name, level, flags) in enumerate(
+        (
+            ("secretary", "BT", "Bí thư Đảng ủy", 3, "standing non-local head"),
+            ("standing_deputy", "PBT-TT", "Phó Bí thư Thường trực Đảng ủy", 2, "standing"),
+            ("chairman", "CT", "Phó Bí thư – Chủ tịch UBND", 2, chairman),
+            ("vice_chairman", "PCT", "Phó Chủ tịch UBND", 1, ""),
+        ),
+        start=1,
+    ):
+        title = PositionTitleFactory(
+            code=code,
+            name=name,
+            level=level,
+            order=order,
+            is_standing="standing" in flags,
+            requires_non_local="non-local" in flags,
+            is_head="head" in flags,
+        )
+        setattr(w, attr, title)
 
 
 def _users(*names, **extra):
     return [UserFactory(username=name, **extra) for name in names]
 
 
-def _committee(w, *, members, board, office, proposers=(), end=YESTERDAY):
-    """The base every world shares: the Standing Committee of Đà Bắc with its board (Ban Tổ
-    chức) and office, staffed from the world's personas. `members` and `board` are
-    (user, role) pairs, "former" being a member who left on `end`; `proposers` are (user, unit)
-    pairs."""
+def _committee(w, *members, left=YESTERDAY, board=(), specialists=(), proposers=None):
+    """The base every world shares: the Standing Committee of Đà Bắc, its board (Ban Tổ chức)
+    and office, staffed by the world's personas: `chair`, `deputy` (where the world has one),
+    other `members`, `former` (left the committee on `left`), `board_head` (where the world has
+    one) and `reviewer` with the other `board` members and the `specialists` of the board,
+    `clerk` in the office, and `proposers` as {user: unit}."""
     w.committee = CommitteeFactory(unit=w.district)
-    for user, role in members:
-        dates = {"end": end} if role == "former" else {"role": role}
-        CommitteeMemberFactory(committee=w.committee, user=user, **dates)
+    roles = [(w.chair, "chair"), (getattr(w, "deputy", None), "deputy")]
+    for user, role in [*roles, *((user, "member") for user in members)]:
+        if user is not None:
+            CommitteeMemberFactory(committee=w.committee, user=user, role=role)
+    CommitteeMemberFactory(committee=w.committee, user=w.former, end=left)
     w.board = BoardFactory(committee=w.committee)
-    for user, role in board:
-        BoardMemberFactory(board=w.board, user=user, role=role)
-    for user in office:
-        CommitteeOfficeMemberFactory(committee=w.committee, user=user)
-    for user, unit in proposers:
+    roles = [(getattr(w, "board_head", None), "head"), (w.reviewer, "member")]
+    roles += [(user, "member") for user in board] + [(user, "specialist") for user in specialists]
+    for user, role in roles:
+        if user is not None:
+            BoardMemberFactory(board=w.board, user=user, role=role)
+    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
+    for user, unit in (proposers or {}).items():
         ProposerScopeFactory(committee=w.committee, user=user, unit=unit)
 
 
@@ -222,13 +234,8 @@ def build_registry_world():
         official=w.lan, position=w.dongruong_vice, start=D(2023, 1, 1), is_concurrent=True
     )
 
-    _committee(
-        w,
-        members=[(w.chair, "chair"), (w.board_head, "member"), (w.former_member, "former")],
-        board=[(w.board_head, "head"), (w.reviewer, "member")],
-        office=[w.clerk],
-        proposers=[(w.proposer, w.tuly)],
-    )
+    w.former = w.former_member
+    _committee(w, w.board_head, proposers={w.proposer: w.tuly})
     w.term = TermFactory(committee=w.committee)
     w.planning = PlanningEntryFactory(
         official=w.hong, title=w.secretary, term=w.term, decision_ref="Số 45-QĐ/HU"
@@ -307,12 +314,8 @@ def build_workflow_world():
     others = _users(*(f"uy.vien.{i:02d}" for i in range(1, 8)), password=None)
 
     def official(name, hometown, user=None, gender="male"):
-        return OfficialFactory(
-            full_name=name,
-            gender=gender,
-            birth_date=D(1985, 5, 1),
-            hometown_unit=hometown,
-            user=user,
+        return make_official(
+            name, gender=gender, born=D(1985, 5, 1), hometown_unit=hometown, user=user
         )
 
     w.an = official("Nguyễn Văn An", w.tuly, w.subject_user)
@@ -333,20 +336,10 @@ def build_workflow_world():
     w.former = UserFactory(username="uy.vien.cu", password=None)
     _committee(
         w,
-        members=[
-            (w.chair, "chair"),
-            (w.deputy, "deputy"),
-            *((user, "member") for user in w.members[2:]),
-            (w.former, "former"),
-        ],
-        board=[
-            (w.board_head, "head"),
-            (w.reviewer, "member"),
-            (w.reviewer_b, "member"),
-            (w.proposer, "specialist"),
-        ],
-        office=[w.clerk],
-        proposers=[(w.proposer, w.district), (w.proposer_tuly, w.tuly)],
+        *w.members[2:],
+        board=[w.reviewer_b],
+        specialists=[w.proposer],
+        proposers={w.proposer: w.district, w.proposer_tuly: w.tuly},
     )
 
     w.term = TermFactory(
@@ -379,6 +372,27 @@ def new_proposal(w, *, official=None, target=None, author=None, **fields):
         official=official or w.an,
         target_position=target or w.target,
         **values,
+    )
+
+
+def new_transfer(w, official, target, **fields):
+    """A transfer (no term to serve) of `official` to `target`, made with the service."""
+    return new_proposal(
+        w, official=official, target=target, kind="transfer", duration_months=None, **fields
+    )
+
+
+def act(action, proposal, user, **extra):
+    """Take `action` on `proposal` as `user` through the service."""
+    actor = Actor.for_user(user)
+    return services.proposal_transition(action, proposal_id=proposal.pk, actor=actor, **extra)
+
+
+def opine(proposal, user, opinion="endorse", comment="Tán thành."):
+    """`user` (of the board) gives an opinion on `proposal` through the service."""
+    actor = Actor.for_user(user)
+    return services.opinion_add(
+        proposal_id=proposal.pk, actor=actor, opinion=opinion, comment=comment
     )
 
 
@@ -426,18 +440,13 @@ def advance(w, proposal, to_state):
         action, who = STEPS[step]
         extra = {}
         if step == S.ENDORSED:
-            services.opinion_add(
-                proposal_id=pid,
-                actor=Actor.for_user(w.reviewer),
-                opinion="endorse",
-                comment="Đủ điều kiện.",
-            )
+            opine(proposal, w.reviewer, comment="Đủ điều kiện.")
         elif step == S.APPROVED:
             cast_all(w, proposal, ["approve"] * 8)
         elif step == S.COMPLETED:
             extra["outcome"] = "returned"
         user = proposal.author if who == "author" else getattr(w, who)
-        services.proposal_transition(action, proposal_id=pid, actor=Actor.for_user(user), **extra)
+        act(action, proposal, user, **extra)
     proposal = RotationProposal.objects.get(pk=pid)
     assert proposal.state == to_state
     return proposal
@@ -505,18 +514,7 @@ def build_letters_world():
     )
     w.no_email = UserFactory(username="khongthu", password=None)
 
-    _committee(
-        w,
-        members=[
-            (w.chair, "chair"),
-            (w.deputy, "deputy"),
-            (w.member, "member"),
-            (w.former, "former"),
-        ],
-        board=[(w.board_head, "head"), (w.reviewer, "member")],
-        office=[w.clerk],
-        end=D(2023, 1, 1),
-    )
+    _committee(w, w.member, left=D(2023, 1, 1))
     w.term_2020 = TermFactory(committee=w.committee)
     w.term_2025 = TermFactory(
         name="2025–2030", committee=w.committee, start=D(2025, 10, 1), end=D(2030, 9, 30)
@@ -562,7 +560,7 @@ def build_letters_world():
 
 
 def letters_official(full_name, *, user=None, gender="male"):
-    return OfficialFactory(full_name=full_name, gender=gender, birth_date=LETTERS_BORN, user=user)
+    return make_official(full_name, gender=gender, born=LETTERS_BORN, user=user)
 
 
 def make_official_in_tuly(w, name: str, *, user=None):
@@ -643,47 +641,45 @@ class World(SimpleNamespace):
             official=official, position=self.position(unit, title), start=start, end=end
         )
 
-    def proposal(
-        self,
-        *,
-        state,
-        official=None,
-        from_unit=None,
-        from_title=None,
-        to_unit=None,
-        to_title=None,
-        effective=DEFAULT_EFFECTIVE,
-        kind=ProposalKind.ROTATION,
-        created=None,
-    ) -> RotationProposal:
-        """A proposal in `state`, written directly (the workflow services are not under test);
+    def proposal(self, *, state, official=None, created=None, **where) -> RotationProposal:
+        """A proposal in `state`, written directly (the workflow services are not under test).
+        `where` may give from_unit and from_title (default: vice-chairman of Tú Lý), to_unit and
+        to_title (secretary of Đồng Ruộng), effective (DEFAULT_EFFECTIVE) and kind (rotation);
         with no official given, a fresh one holding the from post is made."""
-        from_unit = from_unit or self.tuly
-        from_title = from_title or self.vice_chairman
+        source = (where.pop("from_unit", self.tuly), where.pop("from_title", self.vice_chairman))
+        target = (where.pop("to_unit", self.dongruong), where.pop("to_title", self.secretary))
         if official is None:
             official = OfficialFactory(
                 full_name=f"Cán bộ {self.next()}", hometown_unit=self.maichau
             )
-            from_assignment = self.assign(official, from_unit, from_title, start=D(2020, 1, 1))
+            from_assignment = self.assign(official, *source, start=D(2020, 1, 1))
         else:
             from_assignment = Assignment.objects.get(
-                official=official, position=self.position(from_unit, from_title), end=None
+                official=official, position=self.position(*source), end=None
             )
         proposal = ProposalFactory(
             committee=self.committee,
-            kind=kind,
+            kind=where.pop("kind", ProposalKind.ROTATION),
+            effective_date=where.pop("effective", DEFAULT_EFFECTIVE),
             official=official,
             from_assignment=from_assignment,
-            target_position=self.position(to_unit or self.dongruong, to_title or self.secretary),
-            effective_date=effective,
+            target_position=self.position(*target),
             rationale="Đào tạo, thử thách qua thực tiễn.",
             author=self.proposer,
             state=state,
         )
+        assert not where, f"unknown fields {where}"
         if created is not None:
             RotationProposal.objects.filter(pk=proposal.pk).update(created_at=created)
             proposal.refresh_from_db()
         return proposal
+
+    def binh_move(self, state) -> RotationProposal:
+        """Bình, chairman of Tú Lý and its only non-local standing member, proposed as chairman
+        of Đồng Ruộng (whose standing members are all local)."""
+        return self.proposal(
+            state=state, official=self.binh, from_title=self.chairman, to_title=self.chairman
+        )
 
     def transitions(self, proposal, *steps):
         """Audit events for (when, from_state, to_state) steps, written through the real audit
@@ -763,14 +759,7 @@ def build_reports_world() -> World:
     w.chair, w.reviewer, w.clerk, w.proposer, w.former, w.outsider = _users(
         "bithu", "chuyenvien.a", "vanphong", "dexuat.tuly", "uyvien.cu", "nguoingoai"
     )
-    _committee(
-        w,
-        members=[(w.chair, "chair"), (w.former, "former")],
-        board=[(w.reviewer, "member")],
-        office=[w.clerk],
-        proposers=[(w.proposer, w.tuly)],
-        end=D(2021, 12, 31),
-    )
+    _committee(w, left=D(2021, 12, 31), proposers={w.proposer: w.tuly})
     w.other_committee = CommitteeFactory(
         name="Ban Thường vụ Huyện ủy Mai Châu",
         unit=w.maichau,
