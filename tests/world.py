@@ -120,6 +120,20 @@ def _four_titles(w, *, chairman_non_local: bool):
         setattr(w, attr, title)
 
 
+def _posts(units, titles, *, seats=None):
+    """A post of every title in every unit, named "<title> <unit>" ("Bí thư Đảng ủy xã Tú Lý"),
+    keyed by (unit code, title code); `seats` as {title code: seats} where not the default."""
+    posts = {}
+    for unit in units:
+        for title in titles:
+            extra = {"seats": seats[title.code]} if seats and title.code in seats else {}
+            name = f"{title.name} {unit.name[0].lower()}{unit.name[1:]}"
+            posts[unit.code, title.code] = PositionFactory(
+                unit=unit, title=title, name=name, **extra
+            )
+    return posts
+
+
 def _users(*names, **extra):
     return [UserFactory(username=name, **extra) for name in names]
 
@@ -161,18 +175,9 @@ def build_registry_world():
     _four_titles(w, chairman_non_local=False)
 
     # Positions: every commune-level unit in Đà Bắc has a secretary and two vice-chairman seats.
-    w.positions = {}
-    for unit, suffix in (
-        (w.tuly, "xã Tú Lý"),
-        (w.dongruong, "xã Đồng Ruộng"),
-        (w.town, "thị trấn Đà Bắc"),
-    ):
-        w.positions[unit.code, "BT"] = PositionFactory(
-            unit=unit, title=w.secretary, name=f"Bí thư Đảng ủy {suffix}"
-        )
-        w.positions[unit.code, "PCT"] = PositionFactory(
-            unit=unit, title=w.vice_chairman, name=f"Phó Chủ tịch UBND {suffix}", seats=2
-        )
+    w.positions = _posts(
+        [w.tuly, w.dongruong, w.town], [w.secretary, w.vice_chairman], seats={"PCT": 2}
+    )
     w.tuly_secretary = w.positions["HB-DB-TL", "BT"]
     w.tuly_vice = w.positions["HB-DB-TL", "PCT"]
     w.dongruong_secretary = w.positions["HB-DB-DR", "BT"]
@@ -270,17 +275,10 @@ def build_workflow_world():
         code="PBT-TT", name="Phó Bí thư Thường trực Đảng ủy", level=2, is_standing=True
     )
     w.vice_chairman = PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1)
-    w.pos = {}
-    for unit, label in (
-        (w.tuly, "xã Tú Lý"),
-        (w.dongruong, "xã Đồng Ruộng"),
-        (w.town, "thị trấn Đà Bắc"),
-        (w.chiengchau, "xã Chiềng Châu"),
-    ):
-        for title in (w.secretary, w.standing_deputy, w.vice_chairman):
-            w.pos[unit.code, title.code] = PositionFactory(
-                unit=unit, title=title, name=f"{title.name} {label}"
-            )
+    w.pos = _posts(
+        [w.tuly, w.dongruong, w.town, w.chiengchau],
+        [w.secretary, w.standing_deputy, w.vice_chairman],
+    )
 
     w.admin = UserFactory(
         username="quantri", email="q@example.org", password=None, is_superuser=True
@@ -488,16 +486,10 @@ def build_letters_world():
         ),
         "PCT": PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1, order=4),
     }
-    w.positions = {}
-    for unit, suffix in (
-        (w.tuly, "xã Tú Lý"),
-        (w.dongruong, "xã Đồng Ruộng"),
-        (w.hienluong, "xã Hiền Lương"),
-    ):
-        for code, title in w.titles.items():
-            w.positions[unit.code, code] = PositionFactory(
-                unit=unit, title=title, name=f"{title.name} {suffix}", seats=30
-            )
+    titles = w.titles.values()
+    w.positions = _posts(
+        [w.tuly, w.dongruong, w.hienluong], titles, seats=dict.fromkeys(w.titles, 30)
+    )
 
     def user(username, **extra):
         return UserFactory(
