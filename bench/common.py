@@ -5,6 +5,7 @@ nothing.
 """
 
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,13 @@ def timed(fn):
 def percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def summary(name: str, timings, width: int, extra: str = "") -> float:
+    """Print a row (name, median and 90th percentile in ms, then `extra`); return the median."""
+    median = statistics.median(timings)
+    print(f"{name:<{width}} {median:9.1f} {percentile(timings, 0.9):8.1f}{extra}")
+    return median
 
 
 def finish(failures, ok: str, *, heading="OVER TARGET"):

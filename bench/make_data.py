@@ -114,25 +114,12 @@ def build():
     from audit.models import AuditChainHead, AuditEvent
     from audit.services import GENESIS, event_hash
     from lib.text import fold
-    from personnel.models import (
-        Assignment,
-        Board,
-        BoardMember,
-        Committee,
-        CommitteeMember,
-        CommitteeOfficeMember,
-        Official,
-        OrgUnit,
-        Position,
-        PositionTitle,
-        ProposerScope,
-        Term,
-    )
+    from personnel import models as pm
     from workflow.models import ProposalKind, RotationProposal
     from workflow.models import ProposalState as S
 
     rnd = random.Random(SEED)
-    K = OrgUnit.Kind
+    K = pm.OrgUnit.Kind
     started = time.perf_counter()
     now = dt.datetime.now(UTC).replace(microsecond=0)
 
@@ -141,9 +128,9 @@ def build():
 
     with transaction.atomic():
         # --- Units ----------------------------------------------------------------------------
-        province = OrgUnit.objects.create(kind=K.PROVINCE, code=MARKER, name="Tỉnh Thử Nghiệm")
+        province = pm.OrgUnit.objects.create(kind=K.PROVINCE, code=MARKER, name="Tỉnh Thử Nghiệm")
         districts = [
-            OrgUnit.objects.create(
+            pm.OrgUnit.objects.create(
                 kind=K.DISTRICT, code=f"{MARKER}-D{i}", name=f"Huyện Thử {i}", parent=province
             )
             for i in range(1, 6)
@@ -158,30 +145,30 @@ def build():
             prefix = {K.TOWN: "Thị trấn", K.WARD: "Phường", K.COMMUNE: "Xã"}[kind]
             word = f"{COMMUNE_WORDS[i % 10]} {COMMUNE_WORDS_2[(i // 10) % 10]}"
             communes.append(
-                OrgUnit(
+                pm.OrgUnit(
                     kind=kind,
                     code=f"{MARKER}-C{i:03d}",
                     name=f"{prefix} {word} {i}",
                     parent=parent,
                 )
             )
-        communes = OrgUnit.objects.bulk_create(communes)
+        communes = pm.OrgUnit.objects.bulk_create(communes)
         agencies = []
         for parent in [province] * 6 + [d for d in districts for _ in range(4)]:
             agencies.append(
-                OrgUnit(
+                pm.OrgUnit(
                     kind=K.AGENCY,
                     code=f"{MARKER}-A{len(agencies) + 1:02d}",
                     name=f"Cơ quan {len(agencies) + 1} ({parent.name})",
                     parent=parent,
                 )
             )
-        agencies = OrgUnit.objects.bulk_create(agencies)
+        agencies = pm.OrgUnit.objects.bulk_create(agencies)
         tick(f"{len(communes)} commune-level units, {len(agencies)} agencies")
 
         # --- Titles and positions ---------------------------------------------------------------
         def title(code, name, level, order, **flags):
-            return PositionTitle.objects.create(
+            return pm.PositionTitle.objects.create(
                 code=f"{MARKER}-{code}", name=name, level=level, order=order, **flags
             )
 
@@ -216,19 +203,19 @@ def build():
                 (cc, 100),
             ):
                 positions.append(
-                    Position(unit=unit, title=t, name=f"{t.name} {unit.name}", seats=seats)
+                    pm.Position(unit=unit, title=t, name=f"{t.name} {unit.name}", seats=seats)
                 )
         for unit in agencies:
             for t, seats in ((head, 1), (deputy, 2), (cv, 150)):
                 positions.append(
-                    Position(unit=unit, title=t, name=f"{t.name} {unit.name}", seats=seats)
+                    pm.Position(unit=unit, title=t, name=f"{t.name} {unit.name}", seats=seats)
                 )
         for unit in districts:
             for t in (dbt, dct):
                 positions.append(
-                    Position(unit=unit, title=t, name=f"{t.name} {unit.name}", seats=1)
+                    pm.Position(unit=unit, title=t, name=f"{t.name} {unit.name}", seats=1)
                 )
-        positions = Position.objects.bulk_create(positions, batch_size=2000)
+        positions = pm.Position.objects.bulk_create(positions, batch_size=2000)
         tick(f"{len(positions)} positions, {sum(p.seats for p in positions)} seats")
 
         # --- Officials and who holds what ---------------------------------------------------
@@ -259,7 +246,7 @@ def build():
                 home = rnd.choice(communes) if rnd.random() < 0.9 else None
             birth = home if rnd.random() < 0.7 else rnd.choice(communes)
             officials.append(
-                Official(
+                pm.Official(
                     external_id=f"bench-{i + 1:05d}",
                     full_name=name,
                     search_name=fold(name),
@@ -271,7 +258,7 @@ def build():
                     birthplace_unit=birth,
                 )
             )
-        officials = Official.objects.bulk_create(officials, batch_size=5000)
+        officials = pm.Official.objects.bulk_create(officials, batch_size=5000)
         tick(f"{len(officials)} officials")
 
         assignments = []
@@ -284,7 +271,7 @@ def build():
                 length = rnd.randint(400, 1800)
                 past_start = end_before - dt.timedelta(days=length)
                 past.append(
-                    Assignment(
+                    pm.Assignment(
                         official=official,
                         position=rnd.choice(positions),
                         start=past_start,
@@ -292,10 +279,10 @@ def build():
                     )
                 )
                 end_before = past_start - dt.timedelta(days=1)
-            now_holding = Assignment(official=official, position=position, start=start)
+            now_holding = pm.Assignment(official=official, position=position, start=start)
             current[official.id] = now_holding
             assignments += [*past, now_holding]
-        Assignment.objects.bulk_create(assignments, batch_size=5000)
+        pm.Assignment.objects.bulk_create(assignments, batch_size=5000)
         tick(f"{len(assignments)} assignments")
 
         # --- Users and committees -------------------------------------------------------------
@@ -319,7 +306,7 @@ def build():
             (province, "Ban Thường vụ Tỉnh ủy Thử Nghiệm", "Thử Nghiệm"),
             (districts[0], "Ban Thường vụ Huyện ủy Thử 1", "Thử 1"),
         ):
-            committee = Committee.objects.create(
+            committee = pm.Committee.objects.create(
                 name=name,
                 unit=unit,
                 collective_name="BAN THƯỜNG VỤ",
@@ -330,29 +317,32 @@ def build():
             )
             committees.append(committee)
             for user, role in (
-                (users["chair"], CommitteeMember.Role.CHAIR),
-                (users["deputy"], CommitteeMember.Role.DEPUTY),
-                (users["member"], CommitteeMember.Role.MEMBER),
-                (users["board-head"], CommitteeMember.Role.MEMBER),
+                (users["chair"], pm.CommitteeMember.Role.CHAIR),
+                (users["deputy"], pm.CommitteeMember.Role.DEPUTY),
+                (users["member"], pm.CommitteeMember.Role.MEMBER),
+                (users["board-head"], pm.CommitteeMember.Role.MEMBER),
             ):
-                CommitteeMember.objects.create(
+                pm.CommitteeMember.objects.create(
                     committee=committee, user=user, role=role, start=term_start
                 )
-            board = Board.objects.create(committee=committee, name=f"Ban Tổ chức ({place})")
-            BoardMember.objects.create(
-                board=board, user=users["board-head"], role=BoardMember.Role.HEAD, start=term_start
+            board = pm.Board.objects.create(committee=committee, name=f"Ban Tổ chức ({place})")
+            pm.BoardMember.objects.create(
+                board=board,
+                user=users["board-head"],
+                role=pm.BoardMember.Role.HEAD,
+                start=term_start,
             )
-            BoardMember.objects.create(board=board, user=users["reviewer"], start=term_start)
-            CommitteeOfficeMember.objects.create(
+            pm.BoardMember.objects.create(board=board, user=users["reviewer"], start=term_start)
+            pm.CommitteeOfficeMember.objects.create(
                 committee=committee, user=users["office"], start=term_start
             )
-            ProposerScope.objects.create(
+            pm.ProposerScope.objects.create(
                 committee=committee, user=users["proposer"], unit=unit, start=term_start
             )
             for year in (2010, 2015, 2020, 2025):
-                Term.objects.create(
+                pm.Term.objects.create(
                     name=f"{year}–{year + 5}",
-                    kind=Term.Kind.PARTY,
+                    kind=pm.Term.Kind.PARTY,
                     committee=committee,
                     start=dt.date(year, 10, 1),
                     end=dt.date(year + 5, 9, 30),

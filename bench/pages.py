@@ -15,7 +15,6 @@ Targets: median ≤ 150 ms for each page; ≤ 25 queries for each page, ≤ 15 f
 """
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from bench import make_data  # noqa: E402
+from bench.common import bench_data, finish, summary  # noqa: E402
 
 RUNS = 25
 TARGET_MS = 150
@@ -32,17 +31,8 @@ TARGET_QUERIES = 25
 TARGET_QUERIES_PROPOSAL = 15
 
 
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def main():
-    make_data.setup()
-    if not make_data.is_built():
-        make_data.refuse_foreign_data()
-        print("Building the bench data first…")
-        make_data.build()
+    bench_data()
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -112,26 +102,16 @@ def main():
     failures = []
     print(f"\n{'page':<28} {'median ms':>9} {'p90 ms':>8} {'queries':>8} {'kB':>6}")
     for label, url, timings, queries, size in results:
-        median = statistics.median(timings)
-        print(
-            f"{label:<28} {median:9.1f} {percentile(timings, 0.9):8.1f} {queries:8d} "
-            f"{size / 1024:6.0f}"
-        )
+        median = summary(label, timings, 28, f" {queries:8d} {size / 1024:6.0f}")
         if median > TARGET_MS:
             failures.append(f"{label} ({url}): {median:.1f} ms > {TARGET_MS} ms")
         limit = TARGET_QUERIES_PROPOSAL if label.startswith("proposal,") else TARGET_QUERIES
         if queries > limit:
             failures.append(f"{label} ({url}): {queries} queries > {limit}")
-    print(
-        f"\nload average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-        f"{os.cpu_count()} CPUs"
-    )
-    if failures:
-        print("\nOVER TARGET:\n  " + "\n  ".join(failures))
-        sys.exit(1)
-    print(
-        f"\nOK: every page ≤ {TARGET_MS} ms (median) and ≤ {TARGET_QUERIES} queries "
-        f"(a proposal's page ≤ {TARGET_QUERIES_PROPOSAL})."
+    finish(
+        failures,
+        f"every page ≤ {TARGET_MS} ms (median) and ≤ {TARGET_QUERIES} queries "
+        f"(a proposal's page ≤ {TARGET_QUERIES_PROPOSAL}).",
     )
 
 

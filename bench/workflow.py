@@ -15,13 +15,12 @@ Targets (SPEC issue 3): a transition ≤ 30 ms (median), the list ≤ 50 ms (med
 """
 
 import datetime as dt
-import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import bench_data, finish, percentile, timed  # noqa: E402
+from bench.common import bench_data, finish, summary, timed  # noqa: E402
 
 N_TRANSITIONS = 40
 RUNS = 25
@@ -170,11 +169,7 @@ def main():
     measured = [(f"transition {n}", t, TRANSITION_MS) for n, t in results.items()]
     measured += [(f"list {label}", t, LIST_MS) for label, t in list_timings.items()]
     for name, timings, target in measured:
-        median = statistics.median(timings)
-        print(
-            f"{name + f' (n={len(timings)})':<40} {median:9.1f} "
-            f"{percentile(timings, 0.9):8.1f}  ≤ {target} ms"
-        )
+        median = summary(f"{name} (n={len(timings)})", timings, 40, f"  ≤ {target} ms")
         if median > target:
             failures.append(f"{name}: {median:.1f} ms > {target} ms")
     print(

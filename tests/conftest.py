@@ -116,6 +116,27 @@ def eager_celery(request):
         yield
 
 
+@pytest.fixture
+def api():
+    """An API client (the documents' tests make one per user instead)."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(client):
+    """The pages' test client logged in as a user, reading Vietnamese unless told otherwise
+    (as a fixture; tests.helpers.client_for is the API's)."""
+
+    def login(user, language="vi"):
+        client.force_login(user)
+        client.cookies["django_language"] = language
+        return client
+
+    return login
+
+
 # --- Worlds -----------------------------------------------------------------------------------
 
 

@@ -93,20 +93,6 @@ class CommitteeFactory(DjangoModelFactory):
     place_name = "Đà Bắc"
 
 
-class CommitteeMemberFactory(DjangoModelFactory):
-    class Meta:
-        model = personnel.CommitteeMember
-
-    committee = factory.SubFactory(CommitteeFactory)
-    user = factory.SubFactory(UserFactory)
-    start = SINCE
-
-
-class CommitteeOfficeMemberFactory(CommitteeMemberFactory):
-    class Meta:
-        model = personnel.CommitteeOfficeMember
-
-
 class BoardFactory(DjangoModelFactory):
     class Meta:
         model = personnel.Board
@@ -115,16 +101,32 @@ class BoardFactory(DjangoModelFactory):
     name = "Ban Tổ chức Huyện ủy"
 
 
-class BoardMemberFactory(DjangoModelFactory):
-    class Meta:
-        model = personnel.BoardMember
+class MembershipFactory(DjangoModelFactory):
+    """A user's dated membership, since SINCE."""
 
-    board = factory.SubFactory(BoardFactory)
+    class Meta:
+        abstract = True
+
     user = factory.SubFactory(UserFactory)
     start = SINCE
 
 
+class CommitteeMemberFactory(MembershipFactory):
+    class Meta:
+        model = personnel.CommitteeMember
+
+    committee = factory.SubFactory(CommitteeFactory)
+
+
+# A clerk of the committee's office.
+CommitteeOfficeMemberFactory = factory.make_factory(
+    personnel.CommitteeOfficeMember, FACTORY_CLASS=CommitteeMemberFactory
+)
+
+
 class ProposerScopeFactory(CommitteeMemberFactory):
+    """A user who may propose moves in a unit (by default the committee's own)."""
+
     class Meta:
         model = personnel.ProposerScope
 
@@ -140,6 +142,15 @@ class TermFactory(DjangoModelFactory):
     committee = factory.SubFactory(CommitteeFactory)
     start = SINCE
     end = dt.date(2025, 9, 30)
+
+
+class BoardMemberFactory(MembershipFactory):
+    """A member of the board (Ban Tổ chức); a plain member unless `role` says otherwise."""
+
+    class Meta:
+        model = personnel.BoardMember
+
+    board = factory.SubFactory(BoardFactory)
 
 
 class PlanningEntryFactory(DjangoModelFactory):

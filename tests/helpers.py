@@ -6,10 +6,13 @@ import datetime as dt
 import os
 import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from kombu import pools as kombu_pools
 from rest_framework.test import APIClient
@@ -43,6 +46,35 @@ def client_for(user=None) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+def at_once(count: int, action, *, timeout: float = 120) -> list:
+    """Run action(i) in `count` threads released together, each on its own database connection
+    (closed at the end); return what each one returned."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = action(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results
+
+
+def page_client(user=None) -> Client:
+    """A client for the pages, logged in as `user` (if any)."""
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
 
 
 def pdf_text(path, *, layout: bool = True) -> str:
@@ -87,6 +119,14 @@ def _drop_broker_connections():
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 375, "height": 812}
+# The marks of a test in a real browser with the demo data. The live server starts before the
+# tests' settings point WhiteNoise at the app directories; it serves static files through
+# Django's handler, so the empty STATIC_ROOT does not matter.
+IN_BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("demo_data"),
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
 VIEWPORTS = pytest.mark.parametrize("page", [DESKTOP, PHONE], indirect=True, ids=["1366", "375"])
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 DEMO_PASSWORD = "demo"

@@ -12,6 +12,13 @@ built from tests/factories.py; they differ in what an app's tests look at:
 - `demo`: the demo of SPEC §10 as `seed_demo` builds it (the world is the command's output);
 - `reports`: fixed dates for "as of" questions, officials local or not, audit trails.
 
+Every world extends one base: the province of Hòa Bình and the district of Đà Bắc (`_units`),
+and the Standing Committee of Đà Bắc with its board, office and proposers (`_committee`), staffed
+by the same named personas: `chair`, `deputy`, `former` (left the committee), `board_head`,
+`reviewer`, `clerk`, `proposer`, `admin`, and the officials `an`, `binh`, … The workflow's
+helpers (`new_proposal`, `new_transfer`, `act`, `opine`, `advance`) drive proposals through the
+services with them.
+
 No persona has a role because of its name: roles come from memberships.
 """
 
@@ -48,6 +55,7 @@ from tests.factories import (
     ProposerScopeFactory,
     TermFactory,
     UserFactory,
+    make_official,
 )
 from tests.helpers import TODAY, YESTERDAY
 from workflow import services
@@ -89,32 +97,68 @@ def _two_districts(w):
 
 
 def _four_titles(w, *, chairman_non_local: bool):
-    """Secretary, standing deputy, chairman and vice-chairman, ranked."""
-    w.secretary = PositionTitleFactory(
-        code="BT",
-        name="Bí thư Đảng ủy",
-        level=3,
-        is_standing=True,
-        requires_non_local=True,
-        is_head=True,
-        order=1,
-    )
-    w.standing_deputy = PositionTitleFactory(
-        code="PBT-TT", name="Phó Bí thư Thường trực Đảng ủy", level=2, is_standing=True, order=2
-    )
-    w.chairman = PositionTitleFactory(
-        code="CT",
-        name="Phó Bí thư – Chủ tịch UBND",
-        level=2,
-        is_standing=True,
-        requires_non_local=chairman_non_local,
-        order=3,
-    )
-    w.vice_chairman = PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1, order=4)
+    """Secretary, standing deputy, chairman and vice-chairman, ranked in this order."""
+    chairman = "standing non-local" if chairman_non_local else "standing"
+    for order, (attr, code, name, level, flags) in enumerate(
+        (
+            ("secretary", "BT", "Bí thư Đảng ủy", 3, "standing non-local head"),
+            ("standing_deputy", "PBT-TT", "Phó Bí thư Thường trực Đảng ủy", 2, "standing"),
+            ("chairman", "CT", "Phó Bí thư – Chủ tịch UBND", 2, chairman),
+            ("vice_chairman", "PCT", "Phó Chủ tịch UBND", 1, ""),
+        ),
+        start=1,
+    ):
+        title = PositionTitleFactory(
+            code=code,
+            name=name,
+            level=level,
+            order=order,
+            is_standing="standing" in flags,
+            requires_non_local="non-local" in flags,
+            is_head="head" in flags,
+        )
+        setattr(w, attr, title)
+
+
+def _posts(units, titles, *, seats=None):
+    """A post of every title in every unit, named "<title> <unit>" ("Bí thư Đảng ủy xã Tú Lý"),
+    keyed by (unit code, title code); `seats` as {title code: seats} where not the default."""
+    posts = {}
+    for unit in units:
+        for title in titles:
+            extra = {"seats": seats[title.code]} if seats and title.code in seats else {}
+            name = f"{title.name} {unit.name[0].lower()}{unit.name[1:]}"
+            posts[unit.code, title.code] = PositionFactory(
+                unit=unit, title=title, name=name, **extra
+            )
+    return posts
 
 
 def _users(*names, **extra):
     return [UserFactory(username=name, **extra) for name in names]
+
+
+def _committee(w, *members, left=YESTERDAY, board=(), specialists=(), proposers=None):
+    """The base every world shares: the Standing Committee of Đà Bắc, its board (Ban Tổ chức)
+    and office, staffed by the world's personas: `chair`, `deputy` (where the world has one),
+    other `members`, `former` (left the committee on `left`), `board_head` (where the world has
+    one) and `reviewer` with the other `board` members and the `specialists` of the board,
+    `clerk` in the office, and `proposers` as {user: unit}."""
+    w.committee = CommitteeFactory(unit=w.district)
+    roles = [(w.chair, "chair"), (getattr(w, "deputy", None), "deputy")]
+    for user, role in [*roles, *((user, "member") for user in members)]:
+        if user is not None:
+            CommitteeMemberFactory(committee=w.committee, user=user, role=role)
+    CommitteeMemberFactory(committee=w.committee, user=w.former, end=left)
+    w.board = BoardFactory(committee=w.committee)
+    roles = [(getattr(w, "board_head", None), "head"), (w.reviewer, "member")]
+    roles += [(user, "member") for user in board] + [(user, "specialist") for user in specialists]
+    for user, role in roles:
+        if user is not None:
+            BoardMemberFactory(board=w.board, user=user, role=role)
+    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
+    for user, unit in (proposers or {}).items():
+        ProposerScopeFactory(committee=w.committee, user=user, unit=unit)
 
 
 # --- registry (personnel, pages) ------------------------------------------------------------
@@ -131,18 +175,9 @@ def build_registry_world():
     _four_titles(w, chairman_non_local=False)
 
     # Positions: every commune-level unit in Đà Bắc has a secretary and two vice-chairman seats.
-    w.positions = {}
-    for unit, suffix in (
-        (w.tuly, "xã Tú Lý"),
-        (w.dongruong, "xã Đồng Ruộng"),
-        (w.town, "thị trấn Đà Bắc"),
-    ):
-        w.positions[unit.code, "BT"] = PositionFactory(
-            unit=unit, title=w.secretary, name=f"Bí thư Đảng ủy {suffix}"
-        )
-        w.positions[unit.code, "PCT"] = PositionFactory(
-            unit=unit, title=w.vice_chairman, name=f"Phó Chủ tịch UBND {suffix}", seats=2
-        )
+    w.positions = _posts(
+        [w.tuly, w.dongruong, w.town], [w.secretary, w.vice_chairman], seats={"PCT": 2}
+    )
     w.tuly_secretary = w.positions["HB-DB-TL", "BT"]
     w.tuly_vice = w.positions["HB-DB-TL", "PCT"]
     w.dongruong_secretary = w.positions["HB-DB-DR", "BT"]
@@ -204,15 +239,8 @@ def build_registry_world():
         official=w.lan, position=w.dongruong_vice, start=D(2023, 1, 1), is_concurrent=True
     )
 
-    w.committee = CommitteeFactory(unit=w.district)
-    CommitteeMemberFactory(committee=w.committee, user=w.chair, role="chair")
-    CommitteeMemberFactory(committee=w.committee, user=w.board_head)
-    CommitteeMemberFactory(committee=w.committee, user=w.former_member, end=YESTERDAY)
-    w.board = BoardFactory(committee=w.committee)
-    BoardMemberFactory(board=w.board, user=w.board_head, role="head")
-    BoardMemberFactory(board=w.board, user=w.reviewer)
-    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
-    ProposerScopeFactory(committee=w.committee, user=w.proposer, unit=w.tuly)
+    w.former = w.former_member
+    _committee(w, w.board_head, proposers={w.proposer: w.tuly})
     w.term = TermFactory(committee=w.committee)
     w.planning = PlanningEntryFactory(
         official=w.hong, title=w.secretary, term=w.term, decision_ref="Số 45-QĐ/HU"
@@ -247,17 +275,10 @@ def build_workflow_world():
         code="PBT-TT", name="Phó Bí thư Thường trực Đảng ủy", level=2, is_standing=True
     )
     w.vice_chairman = PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1)
-    w.pos = {}
-    for unit, label in (
-        (w.tuly, "xã Tú Lý"),
-        (w.dongruong, "xã Đồng Ruộng"),
-        (w.town, "thị trấn Đà Bắc"),
-        (w.chiengchau, "xã Chiềng Châu"),
-    ):
-        for title in (w.secretary, w.standing_deputy, w.vice_chairman):
-            w.pos[unit.code, title.code] = PositionFactory(
-                unit=unit, title=title, name=f"{title.name} {label}"
-            )
+    w.pos = _posts(
+        [w.tuly, w.dongruong, w.town, w.chiengchau],
+        [w.secretary, w.standing_deputy, w.vice_chairman],
+    )
 
     w.admin = UserFactory(
         username="quantri", email="q@example.org", password=None, is_superuser=True
@@ -291,12 +312,8 @@ def build_workflow_world():
     others = _users(*(f"uy.vien.{i:02d}" for i in range(1, 8)), password=None)
 
     def official(name, hometown, user=None, gender="male"):
-        return OfficialFactory(
-            full_name=name,
-            gender=gender,
-            birth_date=D(1985, 5, 1),
-            hometown_unit=hometown,
-            user=user,
+        return make_official(
+            name, gender=gender, born=D(1985, 5, 1), hometown_unit=hometown, user=user
         )
 
     w.an = official("Nguyễn Văn An", w.tuly, w.subject_user)
@@ -311,25 +328,17 @@ def build_workflow_world():
     w.hoa_post = AssignmentFactory(official=w.hoa, position=w.pos["HB-DB-DR", "BT"])
     w.target = w.pos["HB-DB-DR", "PBT-TT"]  # vacant
 
-    w.committee = CommitteeFactory(unit=w.district)
-    CommitteeMemberFactory(committee=w.committee, user=w.chair, role="chair")
-    CommitteeMemberFactory(committee=w.committee, user=w.deputy, role="deputy")
-    for user in [w.board_head, w.member_cuong, *others]:
-        CommitteeMemberFactory(committee=w.committee, user=user)
     w.members = [w.chair, w.deputy, w.board_head, w.member_cuong, *others]
     assert len(w.members) == 11
     # A former member: not incumbent, never a voter.
     w.former = UserFactory(username="uy.vien.cu", password=None)
-    CommitteeMemberFactory(committee=w.committee, user=w.former, end=TODAY - dt.timedelta(days=1))
-
-    w.board = BoardFactory(committee=w.committee)
-    BoardMemberFactory(board=w.board, user=w.board_head, role="head")
-    BoardMemberFactory(board=w.board, user=w.reviewer)
-    BoardMemberFactory(board=w.board, user=w.reviewer_b)
-    BoardMemberFactory(board=w.board, user=w.proposer, role="specialist")
-    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
-    ProposerScopeFactory(committee=w.committee, user=w.proposer, unit=w.district)
-    ProposerScopeFactory(committee=w.committee, user=w.proposer_tuly, unit=w.tuly)
+    _committee(
+        w,
+        *w.members[2:],
+        board=[w.reviewer_b],
+        specialists=[w.proposer],
+        proposers={w.proposer: w.district, w.proposer_tuly: w.tuly},
+    )
 
     w.term = TermFactory(
         name="hiện tại",
@@ -364,6 +373,27 @@ def new_proposal(w, *, official=None, target=None, author=None, **fields):
     )
 
 
+def new_transfer(w, official, target, **fields):
+    """A transfer (no term to serve) of `official` to `target`, made with the service."""
+    return new_proposal(
+        w, official=official, target=target, kind="transfer", duration_months=None, **fields
+    )
+
+
+def act(action, proposal, user, **extra):
+    """Take `action` on `proposal` as `user` through the service."""
+    actor = Actor.for_user(user)
+    return services.proposal_transition(action, proposal_id=proposal.pk, actor=actor, **extra)
+
+
+def opine(proposal, user, opinion="endorse", comment="Tán thành."):
+    """`user` (of the board) gives an opinion on `proposal` through the service."""
+    actor = Actor.for_user(user)
+    return services.opinion_add(
+        proposal_id=proposal.pk, actor=actor, opinion=opinion, comment=comment
+    )
+
+
 def cast_all(w, proposal, choices):
     """Cast ballots by the first eligible voters, one choice each."""
     voters = eligible_voters(proposal)
@@ -380,18 +410,19 @@ def eligible_voters(proposal):
     return list(get_user_model().objects.filter(id__in=ids).order_by("username"))
 
 
-# The path through the states, and how to take each step with the usual personas.
-PATH = [
-    S.DRAFT,
-    S.SUBMITTED,
-    S.IN_REVIEW,
-    S.ENDORSED,
-    S.VOTING,
-    S.APPROVED,
-    S.ISSUED,
-    S.IN_EFFECT,
-    S.COMPLETED,
-]
+# The happy path through the states: each step's action and who takes it (a persona of the
+# workflow world, or the proposal's author).
+STEPS = {
+    S.SUBMITTED: ("submit", "author"),
+    S.IN_REVIEW: ("start_review", "reviewer"),
+    S.ENDORSED: ("endorse", "board_head"),
+    S.VOTING: ("open_vote", "chair"),
+    S.APPROVED: ("close_vote", "chair"),
+    S.ISSUED: ("issue_decision", "clerk"),
+    S.IN_EFFECT: ("post", "clerk"),
+    S.COMPLETED: ("end_rotation", "board_head"),
+}
+PATH = [S.DRAFT, *STEPS]
 
 
 def advance(w, proposal, to_state):
@@ -401,50 +432,19 @@ def advance(w, proposal, to_state):
     state = proposal.state
     if state == to_state:
         return proposal
-    if to_state in (S.REJECTED, S.WITHDRAWN, S.RETURNED, S.REVOKED):
+    if to_state not in PATH:
         raise ValueError("advance follows the happy path only")
-    steps = PATH[PATH.index(state) + 1 : PATH.index(to_state) + 1]
-    for step in steps:
-        if step == S.SUBMITTED:
-            services.proposal_transition(
-                "submit", proposal_id=pid, actor=Actor.for_user(proposal.author)
-            )
-        elif step == S.IN_REVIEW:
-            services.proposal_transition(
-                "start_review", proposal_id=pid, actor=Actor.for_user(w.reviewer)
-            )
-        elif step == S.ENDORSED:
-            services.opinion_add(
-                proposal_id=pid,
-                actor=Actor.for_user(w.reviewer),
-                opinion="endorse",
-                comment="Đủ điều kiện.",
-            )
-            services.proposal_transition(
-                "endorse", proposal_id=pid, actor=Actor.for_user(w.board_head)
-            )
-        elif step == S.VOTING:
-            services.proposal_transition(
-                "open_vote", proposal_id=pid, actor=Actor.for_user(w.chair)
-            )
+    for step in PATH[PATH.index(state) + 1 : PATH.index(to_state) + 1]:
+        action, who = STEPS[step]
+        extra = {}
+        if step == S.ENDORSED:
+            opine(proposal, w.reviewer, comment="Đủ điều kiện.")
         elif step == S.APPROVED:
             cast_all(w, proposal, ["approve"] * 8)
-            services.proposal_transition(
-                "close_vote", proposal_id=pid, actor=Actor.for_user(w.chair)
-            )
-        elif step == S.ISSUED:
-            services.proposal_transition(
-                "issue_decision", proposal_id=pid, actor=Actor.for_user(w.clerk)
-            )
-        elif step == S.IN_EFFECT:
-            services.proposal_transition("post", proposal_id=pid, actor=Actor.for_user(w.clerk))
         elif step == S.COMPLETED:
-            services.proposal_transition(
-                "end_rotation",
-                proposal_id=pid,
-                actor=Actor.for_user(w.board_head),
-                outcome="returned",
-            )
+            extra["outcome"] = "returned"
+        user = proposal.author if who == "author" else getattr(w, who)
+        act(action, proposal, user, **extra)
     proposal = RotationProposal.objects.get(pk=pid)
     assert proposal.state == to_state
     return proposal
@@ -486,23 +486,10 @@ def build_letters_world():
         ),
         "PCT": PositionTitleFactory(code="PCT", name="Phó Chủ tịch UBND", level=1, order=4),
     }
-    w.positions = {}
-    for unit, suffix in (
-        (w.tuly, "xã Tú Lý"),
-        (w.dongruong, "xã Đồng Ruộng"),
-        (w.hienluong, "xã Hiền Lương"),
-    ):
-        for code, title in w.titles.items():
-            w.positions[unit.code, code] = PositionFactory(
-                unit=unit, title=title, name=f"{title.name} {suffix}", seats=30
-            )
-
-    w.committee = CommitteeFactory(unit=w.district)
-    w.term_2020 = TermFactory(committee=w.committee)
-    w.term_2025 = TermFactory(
-        name="2025–2030", committee=w.committee, start=D(2025, 10, 1), end=D(2030, 9, 30)
+    titles = w.titles.values()
+    w.positions = _posts(
+        [w.tuly, w.dongruong, w.hienluong], titles, seats=dict.fromkeys(w.titles, 30)
     )
-    w.board = BoardFactory(committee=w.committee)
 
     def user(username, **extra):
         return UserFactory(
@@ -519,13 +506,11 @@ def build_letters_world():
     )
     w.no_email = UserFactory(username="khongthu", password=None)
 
-    CommitteeMemberFactory(committee=w.committee, user=w.chair, role="chair")
-    CommitteeMemberFactory(committee=w.committee, user=w.deputy, role="deputy")
-    CommitteeMemberFactory(committee=w.committee, user=w.member, role="member")
-    CommitteeMemberFactory(committee=w.committee, user=w.former, end=D(2023, 1, 1))
-    BoardMemberFactory(board=w.board, user=w.board_head, role="head")
-    BoardMemberFactory(board=w.board, user=w.reviewer, role="member")
-    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
+    _committee(w, w.member, left=D(2023, 1, 1))
+    w.term_2020 = TermFactory(committee=w.committee)
+    w.term_2025 = TermFactory(
+        name="2025–2030", committee=w.committee, start=D(2025, 10, 1), end=D(2030, 9, 30)
+    )
 
     letters_official("Bùi Văn Thành", user=w.chair)
     letters_official("Đinh Thị Hoa", user=w.deputy, gender="female")
@@ -567,7 +552,7 @@ def build_letters_world():
 
 
 def letters_official(full_name, *, user=None, gender="male"):
-    return OfficialFactory(full_name=full_name, gender=gender, birth_date=LETTERS_BORN, user=user)
+    return make_official(full_name, gender=gender, born=LETTERS_BORN, user=user)
 
 
 def make_official_in_tuly(w, name: str, *, user=None):
@@ -648,47 +633,45 @@ class World(SimpleNamespace):
             official=official, position=self.position(unit, title), start=start, end=end
         )
 
-    def proposal(
-        self,
-        *,
-        state,
-        official=None,
-        from_unit=None,
-        from_title=None,
-        to_unit=None,
-        to_title=None,
-        effective=DEFAULT_EFFECTIVE,
-        kind=ProposalKind.ROTATION,
-        created=None,
-    ) -> RotationProposal:
-        """A proposal in `state`, written directly (the workflow services are not under test);
+    def proposal(self, *, state, official=None, created=None, **where) -> RotationProposal:
+        """A proposal in `state`, written directly (the workflow services are not under test).
+        `where` may give from_unit and from_title (default: vice-chairman of Tú Lý), to_unit and
+        to_title (secretary of Đồng Ruộng), effective (DEFAULT_EFFECTIVE) and kind (rotation);
         with no official given, a fresh one holding the from post is made."""
-        from_unit = from_unit or self.tuly
-        from_title = from_title or self.vice_chairman
+        source = (where.pop("from_unit", self.tuly), where.pop("from_title", self.vice_chairman))
+        target = (where.pop("to_unit", self.dongruong), where.pop("to_title", self.secretary))
         if official is None:
             official = OfficialFactory(
                 full_name=f"Cán bộ {self.next()}", hometown_unit=self.maichau
             )
-            from_assignment = self.assign(official, from_unit, from_title, start=D(2020, 1, 1))
+            from_assignment = self.assign(official, *source, start=D(2020, 1, 1))
         else:
             from_assignment = Assignment.objects.get(
-                official=official, position=self.position(from_unit, from_title), end=None
+                official=official, position=self.position(*source), end=None
             )
         proposal = ProposalFactory(
             committee=self.committee,
-            kind=kind,
+            kind=where.pop("kind", ProposalKind.ROTATION),
+            effective_date=where.pop("effective", DEFAULT_EFFECTIVE),
             official=official,
             from_assignment=from_assignment,
-            target_position=self.position(to_unit or self.dongruong, to_title or self.secretary),
-            effective_date=effective,
+            target_position=self.position(*target),
             rationale="Đào tạo, thử thách qua thực tiễn.",
             author=self.proposer,
             state=state,
         )
+        assert not where, f"unknown fields {where}"
         if created is not None:
             RotationProposal.objects.filter(pk=proposal.pk).update(created_at=created)
             proposal.refresh_from_db()
         return proposal
+
+    def binh_move(self, state) -> RotationProposal:
+        """Bình, chairman of Tú Lý and its only non-local standing member, proposed as chairman
+        of Đồng Ruộng (whose standing members are all local)."""
+        return self.proposal(
+            state=state, official=self.binh, from_title=self.chairman, to_title=self.chairman
+        )
 
     def transitions(self, proposal, *steps):
         """Audit events for (when, from_state, to_state) steps, written through the real audit
@@ -768,19 +751,13 @@ def build_reports_world() -> World:
     w.chair, w.reviewer, w.clerk, w.proposer, w.former, w.outsider = _users(
         "bithu", "chuyenvien.a", "vanphong", "dexuat.tuly", "uyvien.cu", "nguoingoai"
     )
-    w.committee = CommitteeFactory(unit=w.district)
+    _committee(w, left=D(2021, 12, 31), proposers={w.proposer: w.tuly})
     w.other_committee = CommitteeFactory(
         name="Ban Thường vụ Huyện ủy Mai Châu",
         unit=w.maichau,
         issuing_body_name="HUYỆN ỦY MAI CHÂU",
         place_name="Mai Châu",
     )
-    CommitteeMemberFactory(committee=w.committee, user=w.chair, role="chair")
-    CommitteeMemberFactory(committee=w.committee, user=w.former, end=D(2021, 12, 31))
-    w.board = BoardFactory(committee=w.committee)
-    BoardMemberFactory(board=w.board, user=w.reviewer)
-    CommitteeOfficeMemberFactory(committee=w.committee, user=w.clerk)
-    ProposerScopeFactory(committee=w.committee, user=w.proposer, unit=w.tuly)
     w.previous_term = TermFactory(
         name="2015–2020", committee=w.committee, start=D(2015, 10, 1), end=D(2020, 9, 30)
     )

@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from documents import services
 from tests.world import issue, make_official_in_tuly, make_proposal
 
 pytestmark = pytest.mark.django_db
@@ -25,18 +24,6 @@ WITH_A_PART = [
     "admin",
 ]
 WITHOUT_A_PART = ["outsider", "former"]
-
-
-@pytest.fixture
-def decision(world, media):
-    return issue(world, make_proposal(world))
-
-
-@pytest.fixture
-def ready(decision):
-    services.decision_render(decision_id=decision.pk)
-    decision.refresh_from_db()
-    return decision
 
 
 def test_detail_answers_the_contract(api, world, ready):

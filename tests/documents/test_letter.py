@@ -21,6 +21,7 @@ from tests.world import issue, make_official_in_tuly, make_proposal
 pytestmark = pytest.mark.django_db
 
 A4 = (595.28, 841.89)
+WIDTH, HEIGHT = A4
 MM = 72 / 25.4
 
 
@@ -139,7 +140,6 @@ def test_a_single_decision_is_exactly_one_a4_page(pdf):
 
 def test_the_header_blocks_sit_where_hd36_puts_them(pdf):
     words = _words(pdf)
-    width, height = A4
     party = _box(words, "ĐẢNG CỘNG SẢN VIỆT NAM")
     issuer = _box(words, "HUYỆN ỦY ĐÀ BẮC")
     number = _box(words, "Số 01-QĐ/HU")
@@ -147,26 +147,25 @@ def test_the_header_blocks_sit_where_hd36_puts_them(pdf):
 
     # The Party header is in the right half, the issuing body and the number in the left half,
     # all in the top quarter; the date under the Party header, the number under the issuer.
-    assert party[0] > width / 2 and party[3] < height / 4
-    assert issuer[2] < width / 2 and issuer[3] < height / 4
-    assert number[2] < width / 2 and number[1] > issuer[3]
-    assert date[0] > width / 2 and date[1] > party[3] and date[3] < height / 4
+    assert party[0] > WIDTH / 2 and party[3] < HEIGHT / 4
+    assert issuer[2] < WIDTH / 2 and issuer[3] < HEIGHT / 4
+    assert number[2] < WIDTH / 2 and number[1] > issuer[3]
+    assert date[0] > WIDTH / 2 and date[1] > party[3] and date[3] < HEIGHT / 4
 
 
 def test_recipients_sit_bottom_left_and_the_signature_bottom_right(pdf):
     words = _words(pdf)
-    width, height = A4
     article_3 = _box(words, "Điều 3.")
     recipients = _box(words, "Nơi nhận:")
     on_behalf = _box(words, "T/M BAN THƯỜNG VỤ")
     title = _box(words, "BÍ THƯ", after_y=on_behalf[3])
     name = _box(words, "Bùi Văn Thành")
 
-    assert recipients[1] > article_3[3] and recipients[2] < width / 2
-    assert on_behalf[0] > width / 2 and on_behalf[1] > article_3[3]
-    assert title[0] > width / 2 and title[1] > on_behalf[3]
+    assert recipients[1] > article_3[3] and recipients[2] < WIDTH / 2
+    assert on_behalf[0] > WIDTH / 2 and on_behalf[1] > article_3[3]
+    assert title[0] > WIDTH / 2 and title[1] > on_behalf[3]
     # Room for the signature and seal between the title and the name.
-    assert name[0] > width / 2 and name[1] - title[3] > 15 * MM
+    assert name[0] > WIDTH / 2 and name[1] - title[3] > 15 * MM
 
 
 def test_it_uses_the_committee_margins(world, tmp_path):

@@ -49,6 +49,12 @@ SNAPSHOT = {
 }
 
 
+def _rendered(document):
+    """The document, made now as the worker would."""
+    services.proposal_document_render(document_id=document.pk)
+    return document
+
+
 def _text(document, media):
     document.refresh_from_db()
     assert document.status == "ready"
@@ -92,9 +98,7 @@ def closed_round(world):
 
 
 def test_the_submission_shows_the_checklist_and_the_exceptions(world, endorsed, media):
-    document = services.submission_render(endorsed)
-    services.proposal_document_render(document_id=document.pk)
-    text = _text(document, media)
+    text = _text(_rendered(services.submission_render(endorsed)), media)
 
     for part in [
         "HUYỆN ỦY ĐÀ BẮC",
@@ -142,9 +146,7 @@ def test_a_new_endorsement_makes_a_new_submission(endorsed):
 
 
 def test_the_minutes_give_counts_and_never_who_voted_what(world, closed_round, media):
-    document = services.minutes_render(closed_round)
-    services.proposal_document_render(document_id=document.pk)
-    text = _text(document, media)
+    text = _text(_rendered(services.minutes_render(closed_round)), media)
 
     for part in [
         "BIÊN BẢN KIỂM PHIẾU",
@@ -174,8 +176,7 @@ def test_minutes_wait_for_the_vote_to_close(closed_round):
 def test_internal_documents_are_for_committee_board_and_office_only(
     api, world, closed_round, media
 ):
-    document = services.minutes_render(closed_round)
-    services.proposal_document_render(document_id=document.pk)
+    document = _rendered(services.minutes_render(closed_round))
 
     listing = api(world.reviewer).get(f"/api/v1/documents/?proposal={closed_round.proposal_id}")
     assert [d["kind"] for d in listing.json()["results"]] == ["minutes"]

@@ -11,22 +11,9 @@ from django.test import Client
 
 from documents import services
 from documents.models import Decision
-from tests.world import issue, make_proposal
 from workflow.models import RotationProposal
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def decision(world, media):
-    return issue(world, make_proposal(world))
-
-
-@pytest.fixture
-def ready(decision):
-    services.decision_render(decision_id=decision.pk)
-    decision.refresh_from_db()
-    return decision
 
 
 def _client(user=None, **kwargs):

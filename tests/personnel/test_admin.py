@@ -6,21 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from personnel.models import (
-    Assignment,
-    Board,
-    BoardMember,
-    Committee,
-    CommitteeMember,
-    CommitteeOfficeMember,
-    Official,
-    OrgUnit,
-    PlanningEntry,
-    Position,
-    PositionTitle,
-    ProposerScope,
-    Term,
-)
+from personnel import models as pm
 from tests.factories import make_official, make_user
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +26,15 @@ def clerk(world, client):
 
 def test_the_registry_catalogues_are_all_in_the_admin():
     assert set(REGISTERED) >= {
-        OrgUnit,
-        PositionTitle,
-        Position,
-        Official,
-        Assignment,
-        Committee,
-        Board,
-        Term,
-        PlanningEntry,
+        pm.OrgUnit,
+        pm.PositionTitle,
+        pm.Position,
+        pm.Official,
+        pm.Assignment,
+        pm.Committee,
+        pm.Board,
+        pm.Term,
+        pm.PlanningEntry,
     }
 
 
@@ -65,7 +51,7 @@ def test_every_changelist_add_and_change_page_opens(clerk, model):
 
 def test_the_admin_is_closed_to_a_user_who_is_not_staff(world, client):
     client.force_login(world.board_head)
-    response = client.get(url(Official, "changelist"))
+    response = client.get(url(pm.Official, "changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
 
@@ -81,44 +67,44 @@ def changelist_names(client, model, **params):
 
 @pytest.mark.parametrize("term", ["nguyen van", "Nguyễn Văn", "NGUYEN VĂN", "nguyễn van"])
 def test_official_search_finds_names_with_or_without_diacritics(clerk, term):
-    assert changelist_names(clerk, Official, q=term) == ["Nguyễn Văn An"]
+    assert changelist_names(clerk, pm.Official, q=term) == ["Nguyễn Văn An"]
 
 
 def test_official_search_treats_d_and_dj_alike(clerk):
     expected = ["Dinh Van Dung", "Đinh Thị Hồng"]
-    assert changelist_names(clerk, Official, q="đinh") == expected
-    assert changelist_names(clerk, Official, q="dinh") == expected
+    assert changelist_names(clerk, pm.Official, q="đinh") == expected
+    assert changelist_names(clerk, pm.Official, q="dinh") == expected
 
 
 def test_official_search_finds_the_id_in_the_source_register(clerk, world):
     world.hong.external_id = "CB-0042"
     world.hong.save()
-    assert changelist_names(clerk, Official, q="cb-0042") == ["Đinh Thị Hồng"]
-    assert changelist_names(clerk, Official, q="CB-004") == []
+    assert changelist_names(clerk, pm.Official, q="cb-0042") == ["Đinh Thị Hồng"]
+    assert changelist_names(clerk, pm.Official, q="CB-004") == []
 
 
 def test_official_filters_by_gender_and_ethnicity(clerk):
-    assert changelist_names(clerk, Official, gender__exact="female") == [
+    assert changelist_names(clerk, pm.Official, gender__exact="female") == [
         "Nguyễn Thị Lan",
         "Đinh Thị Hồng",
     ]
-    assert changelist_names(clerk, Official, ethnicity="Thái") == ["Lò Văn Bình"]
+    assert changelist_names(clerk, pm.Official, ethnicity="Thái") == ["Lò Văn Bình"]
 
 
 def test_assignment_search_finds_the_official_without_diacritics(clerk, world):
-    found = changelist_names(clerk, Assignment, q="lo van binh")
+    found = changelist_names(clerk, pm.Assignment, q="lo van binh")
     assert found == sorted([str(world.binh_old), str(world.binh_town)])
 
 
 def test_position_search_and_filters(clerk, world):
-    assert changelist_names(clerk, Position, q="Tú Lý") == [
+    assert changelist_names(clerk, pm.Position, q="Tú Lý") == [
         "Bí thư Đảng ủy xã Tú Lý",
         "Phó Chủ tịch UBND xã Tú Lý",
     ]
-    assert changelist_names(clerk, Position, unit__kind="district") == [
+    assert changelist_names(clerk, pm.Position, unit__kind="district") == [
         "Phó Bí thư Thường trực Huyện ủy Đà Bắc"
     ]
-    assert changelist_names(clerk, Position, title__id__exact=world.secretary.id) == [
+    assert changelist_names(clerk, pm.Position, title__id__exact=world.secretary.id) == [
         "Bí thư Đảng ủy thị trấn Đà Bắc",
         "Bí thư Đảng ủy xã Tú Lý",
         "Bí thư Đảng ủy xã Đồng Ruộng",
@@ -126,9 +112,9 @@ def test_position_search_and_filters(clerk, world):
 
 
 def test_unit_search_by_name_or_code_and_filter_by_kind(clerk):
-    assert changelist_names(clerk, OrgUnit, q="HB-MC") == ["Huyện Mai Châu", "Xã Chiềng Châu"]
-    assert changelist_names(clerk, OrgUnit, q="Đồng Ruộng") == ["Xã Đồng Ruộng"]
-    assert changelist_names(clerk, OrgUnit, kind__exact="district") == [
+    assert changelist_names(clerk, pm.OrgUnit, q="HB-MC") == ["Huyện Mai Châu", "Xã Chiềng Châu"]
+    assert changelist_names(clerk, pm.OrgUnit, q="Đồng Ruộng") == ["Xã Đồng Ruộng"]
+    assert changelist_names(clerk, pm.OrgUnit, kind__exact="district") == [
         "Huyện Mai Châu",
         "Huyện Đà Bắc",
     ]
@@ -152,7 +138,7 @@ def test_autocomplete_finds_officials_without_diacritics(clerk):
 
 
 def test_committee_page_groups_the_policy_and_holds_its_members(clerk, world):
-    html = clerk.get(url(Committee, "change", world.committee.pk)).content.decode()
+    html = clerk.get(url(pm.Committee, "change", world.committee.pk)).content.decode()
     for field in ("min_rotation_months", "locality_rule", "quorum_numerator", "issuing_body_name"):
         assert f'name="{field}"' in html
     for prefix in ("members", "office_staff", "proposer_scopes", "terms"):
@@ -164,18 +150,18 @@ def test_committee_page_groups_the_policy_and_holds_its_members(clerk, world):
 
 
 def test_official_page_holds_assignments_and_planning(clerk, world):
-    html = clerk.get(url(Official, "change", world.lan.pk)).content.decode()
+    html = clerk.get(url(pm.Official, "change", world.lan.pk)).content.decode()
     assert 'name="assignments-INITIAL_FORMS" value="2"' in html
     assert 'name="planning-TOTAL_FORMS"' in html
 
 
 def test_board_page_holds_its_members(clerk, world):
-    html = clerk.get(url(Board, "change", world.board.pk)).content.decode()
+    html = clerk.get(url(pm.Board, "change", world.board.pk)).content.decode()
     assert 'name="members-INITIAL_FORMS" value="2"' in html
 
 
 def test_titles_are_edited_in_the_list(clerk, world):
-    titles = list(PositionTitle.objects.order_by("order", "name"))
+    titles = list(pm.PositionTitle.objects.order_by("order", "name"))
     data = {
         "form-TOTAL_FORMS": str(len(titles)),
         "form-INITIAL_FORMS": str(len(titles)),
@@ -194,17 +180,17 @@ def test_titles_are_edited_in_the_list(clerk, world):
     i = titles.index(world.chairman)
     data[f"form-{i}-requires_non_local"] = "on"
     data[f"form-{i}-order"] = "0"
-    response = clerk.post(url(PositionTitle, "changelist"), data)
+    response = clerk.post(url(pm.PositionTitle, "changelist"), data)
     assert response.status_code == 302, response.context and response.context["cl"].formset.errors
     world.chairman.refresh_from_db()
     assert world.chairman.requires_non_local
     assert world.chairman.order == 0
-    assert PositionTitle.objects.order_by("order", "name").first() == world.chairman
+    assert pm.PositionTitle.objects.order_by("order", "name").first() == world.chairman
 
 
 def test_an_official_added_in_the_admin_gets_a_search_name(clerk, world):
     response = clerk.post(
-        url(Official, "add"),
+        url(pm.Official, "add"),
         {
             "full_name": "Trần Đức Thắng",
             "gender": "male",
@@ -225,7 +211,7 @@ def test_an_official_added_in_the_admin_gets_a_search_name(clerk, world):
         },
     )
     assert response.status_code == 302, response.context and response.context["errors"]
-    official = Official.objects.get(full_name="Trần Đức Thắng")
+    official = pm.Official.objects.get(full_name="Trần Đức Thắng")
     assert official.search_name == "tran duc thang"
     assert official.assignments.get().position == world.dongruong_secretary
 
@@ -236,20 +222,20 @@ def test_an_official_added_in_the_admin_gets_a_search_name(clerk, world):
 def add_rows(world, *, start, n):
     """n more rows of every registered model, numbered from `start`."""
     for i in range(start, start + n):
-        unit = OrgUnit.objects.create(
-            kind=OrgUnit.Kind.COMMUNE, code=f"X{i}", name=f"Xã {i}", parent=world.district
+        unit = pm.OrgUnit.objects.create(
+            kind=pm.OrgUnit.Kind.COMMUNE, code=f"X{i}", name=f"Xã {i}", parent=world.district
         )
-        title = PositionTitle.objects.create(code=f"T{i}", name=f"Chức danh {i}", order=10 + i)
-        position = Position.objects.create(unit=unit, title=title, name=f"Chức danh {i} xã {i}")
+        title = pm.PositionTitle.objects.create(code=f"T{i}", name=f"Chức danh {i}", order=10 + i)
+        position = pm.Position.objects.create(unit=unit, title=title, name=f"Chức danh {i} xã {i}")
         official = make_official(
             f"Cán Bộ {i}", hometown_unit=unit, birthplace_unit=world.tuly, ethnicity=f"Dân tộc {i}"
         )
         official.user = make_user(f"canbo{i}")
         official.save()
-        Assignment.objects.create(
+        pm.Assignment.objects.create(
             official=official, position=position, start=dt.date(2010 + i, 1, 1)
         )
-        committee = Committee.objects.create(
+        committee = pm.Committee.objects.create(
             name=f"Ban Thường vụ {i}",
             unit=unit,
             collective_name="BAN THƯỜNG VỤ ĐẢNG ỦY",
@@ -258,24 +244,24 @@ def add_rows(world, *, start, n):
             symbol="ĐU",
             place_name=f"Xã {i}",
         )
-        board = Board.objects.create(committee=committee, name=f"Ban Tổ chức {i}")
+        board = pm.Board.objects.create(committee=committee, name=f"Ban Tổ chức {i}")
         user = make_user(f"thanhvien{i}")
-        CommitteeMember.objects.create(committee=committee, user=user, start=dt.date(2020, 1, 1))
-        CommitteeOfficeMember.objects.create(
+        pm.CommitteeMember.objects.create(committee=committee, user=user, start=dt.date(2020, 1, 1))
+        pm.CommitteeOfficeMember.objects.create(
             committee=committee, user=user, start=dt.date(2020, 1, 1)
         )
-        BoardMember.objects.create(board=board, user=user, start=dt.date(2020, 1, 1))
-        ProposerScope.objects.create(
+        pm.BoardMember.objects.create(board=board, user=user, start=dt.date(2020, 1, 1))
+        pm.ProposerScope.objects.create(
             committee=committee, user=user, unit=unit, start=dt.date(2020, 1, 1)
         )
-        term = Term.objects.create(
+        term = pm.Term.objects.create(
             name=f"{2000 + 5 * i}–{2005 + 5 * i}",
-            kind=Term.Kind.PARTY,
+            kind=pm.Term.Kind.PARTY,
             committee=committee,
             start=dt.date(2000 + 5 * i, 1, 1),
             end=dt.date(2005 + 5 * i, 1, 1),
         )
-        PlanningEntry.objects.create(official=official, title=title, term=term)
+        pm.PlanningEntry.objects.create(official=official, title=title, term=term)
 
 
 def changelist_queries(client, model):

@@ -7,22 +7,16 @@ from personnel.retirement import remaining_service_months, retirement_age_months
 D = dt.date
 
 
+# The retirement age in months by the year one reaches it (Decree 135/2020).
+ROADMAP = {
+    "male": {2020: 720, 2021: 723, 2022: 726, 2027: 741, 2028: 744, 2040: 744},
+    "female": {2020: 660, 2021: 664, 2022: 668, 2034: 716, 2035: 720, 2050: 720},
+}
+
+
 @pytest.mark.parametrize(
     ("gender", "year", "months"),
-    [
-        ("male", 2020, 720),
-        ("male", 2021, 723),
-        ("male", 2022, 726),
-        ("male", 2027, 741),
-        ("male", 2028, 744),
-        ("male", 2040, 744),
-        ("female", 2020, 660),
-        ("female", 2021, 664),
-        ("female", 2022, 668),
-        ("female", 2034, 716),
-        ("female", 2035, 720),
-        ("female", 2050, 720),
-    ],
+    [(gender, year, months) for gender, ages in ROADMAP.items() for year, months in ages.items()],
 )
 def test_retirement_age_follows_the_decree_135_roadmap(gender, year, months):
     assert retirement_age_months(gender, year) == months

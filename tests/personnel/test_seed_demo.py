@@ -19,20 +19,8 @@ from config.celery import app as celery_app
 from demo.builder import ACCOUNTS
 from documents.models import Decision, Delivery, DocumentProfile
 from documents.services import legal_bases_for
+from personnel import models as pm
 from personnel import selectors
-from personnel.models import (
-    Assignment,
-    BoardMember,
-    Committee,
-    CommitteeMember,
-    Official,
-    OrgUnit,
-    PlanningEntry,
-    Position,
-    PositionTitle,
-    ProposerScope,
-    Term,
-)
 from personnel.roles import Actor
 from workflow.models import BallotReceipt, ProposalState, Reminder, RotationProposal
 from workflow.selectors import inbox_for_user, rotated_officials
@@ -104,19 +92,19 @@ def dump() -> str:
     return serializers.serialize("json", rows)
 
 
-def unit(name) -> OrgUnit:
-    return OrgUnit.objects.get(name=name)
+def unit(name) -> pm.OrgUnit:
+    return pm.OrgUnit.objects.get(name=name)
 
 
 def commune_units():
     district = unit("Huyện Đà Bắc")
-    return OrgUnit.objects.filter(parent=district, kind__in=OrgUnit.COMMUNE_LEVEL)
+    return pm.OrgUnit.objects.filter(parent=district, kind__in=pm.OrgUnit.COMMUNE_LEVEL)
 
 
-def standing_holders(commune: OrgUnit, day: dt.date) -> list[Official]:
+def standing_holders(commune: pm.OrgUnit, day: dt.date) -> list[pm.Official]:
     return [
         a.official
-        for a in Assignment.objects.filter(
+        for a in pm.Assignment.objects.filter(
             selectors.active_on_q(day), position__unit=commune, position__title__is_standing=True
         ).select_related("official")
     ]
@@ -128,32 +116,32 @@ def standing_holders(commune: OrgUnit, day: dt.date) -> list[Official]:
 def test_it_builds_the_17_commune_level_units_of_da_bac(output):
     units = commune_units()
     assert sorted(u.name for u in units) == sorted(COMMUNE_NAMES)
-    assert unit("Thị trấn Đà Bắc").kind == OrgUnit.Kind.TOWN
+    assert unit("Thị trấn Đà Bắc").kind == pm.OrgUnit.Kind.TOWN
     assert unit("Xã Tú Lý").code == "dabac-tuly"
     district = unit("Huyện Đà Bắc")
-    assert district.kind == OrgUnit.Kind.DISTRICT
+    assert district.kind == pm.OrgUnit.Kind.DISTRICT
     assert district.parent == unit("Tỉnh Hòa Bình")
-    assert unit("Tỉnh Hòa Bình").kind == OrgUnit.Kind.PROVINCE
+    assert unit("Tỉnh Hòa Bình").kind == pm.OrgUnit.Kind.PROVINCE
 
 
 def test_the_district_agencies_sit_under_the_district(output):
     for name in ("Ban Tổ chức Huyện ủy", "Văn phòng Huyện ủy"):
         agency = unit(name)
-        assert agency.kind == OrgUnit.Kind.AGENCY
+        assert agency.kind == pm.OrgUnit.Kind.AGENCY
         assert agency.parent == unit("Huyện Đà Bắc")
 
 
 def test_each_commune_level_unit_has_the_four_posts(output):
     for commune in commune_units():
-        titles = set(Position.objects.filter(unit=commune).values_list("title__name", flat=True))
+        titles = set(pm.Position.objects.filter(unit=commune).values_list("title__name", flat=True))
         assert titles == COMMUNE_TITLES, commune.name
-    assert Position.objects.filter(name="Bí thư Đảng ủy xã Tú Lý").exists()
-    assert Position.objects.filter(name="Phó Bí thư – Chủ tịch UBND thị trấn Đà Bắc").exists()
-    assert Position.objects.filter(name="Phó Chủ tịch UBND xã Đồng Ruộng").exists()
+    assert pm.Position.objects.filter(name="Bí thư Đảng ủy xã Tú Lý").exists()
+    assert pm.Position.objects.filter(name="Phó Bí thư – Chủ tịch UBND thị trấn Đà Bắc").exists()
+    assert pm.Position.objects.filter(name="Phó Chủ tịch UBND xã Đồng Ruộng").exists()
 
 
 def test_the_titles_rank_secretary_above_both_deputies_above_the_vice_chairman(output):
-    title = {t.name: t for t in PositionTitle.objects.all()}
+    title = {t.name: t for t in pm.PositionTitle.objects.all()}
     secretary = title["Bí thư Đảng ủy"]
     standing_deputy = title["Phó Bí thư Thường trực Đảng ủy"]
     chairman = title["Phó Bí thư – Chủ tịch UBND"]
@@ -189,7 +177,7 @@ def test_14_of_17_units_have_a_non_local_standing_member(output, day):
 def test_the_dong_ruong_standing_deputy_post_is_the_only_vacant_commune_post(output, day):
     vacant = [
         p.name
-        for p in Position.objects.filter(unit__in=commune_units())
+        for p in pm.Position.objects.filter(unit__in=commune_units())
         if selectors.position_is_vacant_on(p, day)
     ]
     assert vacant == ["Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng"]
@@ -201,18 +189,18 @@ def test_the_towns_three_standing_members_came_from_tu_ly_in_2023(output):
     movers = standing_holders(town, today)
     assert len(movers) == 3
     for official in movers:
-        current = Assignment.objects.get(official=official, position__unit=town)
+        current = pm.Assignment.objects.get(official=official, position__unit=town)
         assert current.start.year == 2023 and current.end is None
         assert re.fullmatch(r"Số \d+-QĐ/HU", current.decision_ref)
-        before = Assignment.objects.get(official=official, position__unit=tuly)
+        before = pm.Assignment.objects.get(official=official, position__unit=tuly)
         assert before.end is not None and before.end.year == 2023
         assert before.end < current.start
         assert official.hometown_unit == tuly
         assert selectors.is_local(official, tuly)
         assert not selectors.is_local(official, town)
     # Tú Lý's posts they left are held by others today.
-    tuly_holders = {a.official_id for a in Assignment.objects.filter(position__unit=tuly)}
-    for position in Position.objects.filter(unit=tuly):
+    tuly_holders = {a.official_id for a in pm.Assignment.objects.filter(position__unit=tuly)}
+    for position in pm.Position.objects.filter(unit=tuly):
         holders = selectors.position_holders_on(position, today)
         assert len(holders) == 1
         assert holders[0].official not in movers
@@ -223,19 +211,19 @@ def test_the_towns_three_standing_members_came_from_tu_ly_in_2023(output):
 
 
 def test_it_creates_the_party_and_council_terms(output):
-    committee = Committee.objects.get()
-    party = Term.objects.filter(kind=Term.Kind.PARTY)
+    committee = pm.Committee.objects.get()
+    party = pm.Term.objects.filter(kind=pm.Term.Kind.PARTY)
     assert sorted(party.values_list("name", flat=True)) == ["2020–2025", "2025–2030"]
     assert all(t.committee == committee for t in party)
-    council = Term.objects.filter(kind=Term.Kind.COUNCIL)
+    council = pm.Term.objects.filter(kind=pm.Term.Kind.COUNCIL)
     assert sorted(council.values_list("name", flat=True)) == ["2021–2026", "2026–2031"]
     assert all(t.committee is None for t in council)
-    for term in Term.objects.all():
+    for term in pm.Term.objects.all():
         assert term.start.year == int(term.name[:4])
 
 
 def test_the_committee_has_11_members_with_one_chair_and_one_deputy(output):
-    committee = Committee.objects.get()
+    committee = pm.Committee.objects.get()
     assert committee.name == "Ban Thường vụ Huyện ủy Đà Bắc"
     assert committee.unit == unit("Huyện Đà Bắc")
     assert committee.collective_name == "BAN THƯỜNG VỤ HUYỆN ỦY"
@@ -243,19 +231,19 @@ def test_the_committee_has_11_members_with_one_chair_and_one_deputy(output):
     assert committee.superior_body_name == "ĐẢNG BỘ TỈNH HÒA BÌNH"
     assert (committee.symbol, committee.place_name) == ("HU", "Đà Bắc")
     assert committee.non_local_target_percent == 80
-    members = CommitteeMember.objects.active_on(dt.date.today()).filter(committee=committee)
+    members = pm.CommitteeMember.objects.active_on(dt.date.today()).filter(committee=committee)
     roles = dict(members.values_list("user__username", "role"))
     assert len(roles) == 11
-    assert roles.pop("btv01") == CommitteeMember.Role.CHAIR
-    assert roles.pop("btv02") == CommitteeMember.Role.DEPUTY
+    assert roles.pop("btv01") == pm.CommitteeMember.Role.CHAIR
+    assert roles.pop("btv02") == pm.CommitteeMember.Role.DEPUTY
     assert set(roles) == {"board.head", *(f"btv{n:02d}" for n in range(3, 11))}
-    assert set(roles.values()) == {CommitteeMember.Role.MEMBER}
+    assert set(roles.values()) == {pm.CommitteeMember.Role.MEMBER}
 
 
 def test_every_committee_member_is_an_official_with_a_district_post(output):
     district = unit("Huyện Đà Bắc")
     today = dt.date.today()
-    for member in CommitteeMember.objects.select_related("user__official"):
+    for member in pm.CommitteeMember.objects.select_related("user__official"):
         posts = selectors.official_assignments_on(member.user.official, today)
         assert posts, member.user.username
         assert all(selectors.unit_is_within(a.position.unit_id, district.id) for a in posts)
@@ -289,9 +277,9 @@ def test_each_account_has_its_roles_from_membership_data(output, username, expec
 
 
 def test_proposer_scopes_cover_the_district_and_tu_ly(output):
-    scopes = dict(ProposerScope.objects.values_list("user__username", "unit__name"))
+    scopes = dict(pm.ProposerScope.objects.values_list("user__username", "unit__name"))
     assert scopes == {"proposer.district": "Huyện Đà Bắc", "proposer.tuly": "Xã Tú Lý"}
-    board = BoardMember.objects.filter(board__name="Ban Tổ chức Huyện ủy")
+    board = pm.BoardMember.objects.filter(board__name="Ban Tổ chức Huyện ủy")
     assert board.count() == 4
 
 
@@ -308,9 +296,9 @@ def test_canbo_dongruong_is_eligible_for_the_vacant_dong_ruong_post(output):
         (post,) = selectors.official_assignments_on(official, day)
         assert selectors.unit_is_within(post.position.unit_id, district.id)
         assert not post.position.unit.is_commune_level
-        target = Position.objects.get(name="Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng")
+        target = pm.Position.objects.get(name="Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng")
         assert post.position.title.level == target.title.level
-    planned = PlanningEntry.objects.filter(official=official, title__name=target.title.name)
+    planned = pm.PlanningEntry.objects.filter(official=official, title__name=target.title.name)
     assert sorted(planned.values_list("term__name", flat=True)) == ["2020–2025", "2025–2030"]
 
 
@@ -328,14 +316,14 @@ def test_further_canbo_accounts_hold_commune_posts_and_are_in_the_planning(outpu
         official = get_user_model().objects.get(username=username).official
         (post,) = selectors.official_assignments_on(official, dt.date.today())
         assert post.position.unit.is_commune_level
-        assert PlanningEntry.objects.filter(official=official).exists()
+        assert pm.PlanningEntry.objects.filter(official=official).exists()
 
 
 def test_non_locals_have_a_real_hometown_outside_their_unit(output):
     outside = unit("Huyện Kỳ Sơn")
     assert outside.parent == unit("Tỉnh Hòa Bình")
-    assert Official.objects.filter(hometown_unit=outside).exists()
-    assert not Official.objects.filter(hometown_unit__isnull=True).exists()
+    assert pm.Official.objects.filter(hometown_unit=outside).exists()
+    assert not pm.Official.objects.filter(hometown_unit__isnull=True).exists()
 
 
 # --- Accounts -------------------------------------------------------------------------------
@@ -369,14 +357,14 @@ def test_a_second_run_changes_nothing(output):
 
 def test_a_run_after_a_change_restores_the_demo(output):
     before = dump()
-    Official.objects.filter(full_name="Lò Văn Chiến").update(full_name="Tên Đã Sửa")
+    pm.Official.objects.filter(full_name="Lò Văn Chiến").update(full_name="Tên Đã Sửa")
     user = get_user_model().objects.get(username="board.a")
     user.set_password("another")
     user.save()
     seed()
     assert dump() != before  # the password hash is new …
     assert authenticate(username="board.a", password="demo") == user
-    assert Official.objects.filter(full_name="Lò Văn Chiến").count() == 1
+    assert pm.Official.objects.filter(full_name="Lò Văn Chiến").count() == 1
 
 
 def test_it_refuses_without_demo_mode(settings):
@@ -384,7 +372,7 @@ def test_it_refuses_without_demo_mode(settings):
     with pytest.raises(CommandError, match="DEMO_MODE"):
         seed()
     assert not get_user_model().objects.exists()
-    assert not OrgUnit.objects.exists()
+    assert not pm.OrgUnit.objects.exists()
 
 
 def test_force_builds_the_demo_without_demo_mode(settings):
@@ -401,7 +389,7 @@ def proposal_of(name) -> RotationProposal:
 
 
 def test_the_committee_cites_the_legal_bases_in_force_on_the_letters_date(output):
-    committee = Committee.objects.get()
+    committee = pm.Committee.objects.get()
     assert DocumentProfile.objects.get(committee=committee).office_name == "Văn phòng Huyện ủy"
 
     def bases(kind, day):
@@ -436,8 +424,8 @@ def test_the_towns_2023_moves_are_decisions_45_to_47_posted_through_the_workflow
         assert proposal.effective_date == D(2023, 7, 1)
         decision = proposal.decision
         assert (decision.number_label, decision.issued_on) == (number, D(2023, 6, 20))
-        arrived = Assignment.objects.get(official=proposal.official, position__unit=town)
-        left = Assignment.objects.get(official=proposal.official, position__unit=tuly)
+        arrived = pm.Assignment.objects.get(official=proposal.official, position__unit=town)
+        left = pm.Assignment.objects.get(official=proposal.official, position__unit=tuly)
         assert (arrived.start, arrived.decision_id, arrived.decision_ref) == (
             D(2023, 7, 1),
             decision.pk,
@@ -446,7 +434,7 @@ def test_the_towns_2023_moves_are_decisions_45_to_47_posted_through_the_workflow
         assert (left.end, left.end_decision_id) == (D(2023, 6, 30), decision.pk)
     assert proposal_of("Bùi Thị Nhung").planned_end == D(2026, 6, 30)
     # The chairman was kept in the town: no longer a rotated cadre; the vice-chairman still is.
-    committee = Committee.objects.get()
+    committee = pm.Committee.objects.get()
     rotated_now = {r.official.full_name for r in rotated_officials(committee=committee, on=today())}
     assert rotated_now == {"Bùi Thị Nhung"}
     rotated_2024 = rotated_officials(committee=committee, on=D(2024, 4, 30))
@@ -498,7 +486,7 @@ def test_the_proposals_were_built_with_the_services_and_leave_the_dong_ruong_mov
     assert audit_verify().ok
     dongruong = get_user_model().objects.get(username="canbo.dongruong").official
     assert not RotationProposal.objects.filter(official=dongruong).exists()
-    vacant = Position.objects.get(name="Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng")
+    vacant = pm.Position.objects.get(name="Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng")
     assert not RotationProposal.objects.filter(target_position=vacant).exists()
     assert not Reminder.objects.exists()
 

@@ -28,18 +28,6 @@ def official_url(official):
     return f"/personnel/officials/{official.pk}/"
 
 
-@pytest.fixture
-def client_for(client):
-    """A logged-in test client for a user, reading Vietnamese unless told otherwise."""
-
-    def login(user, language="vi"):
-        client.force_login(user)
-        client.cookies["django_language"] = language
-        return client
-
-    return login
-
-
 def text_of(response):
     """The page's visible text, tags removed and spaces collapsed."""
     html = response.content.decode()

@@ -41,27 +41,15 @@ def test_an_agency_counts_at_the_level_of_the_unit_above_it(world):
 
 def test_it_counts_decided_moves_by_direction_and_effective_year(world):
     agency = {"from_unit": world.agency, "from_title": world.specialist}
+    to_agency = {"to_unit": world.agency, "to_title": world.specialist}
+    province = {"from_unit": world.province_agency, "from_title": world.specialist}
+    to_province = {"to_unit": world.province_agency, "to_title": world.specialist}
     world.proposal(state=S.COMPLETED, effective=D(2023, 3, 1), **agency)  # district → commune
     world.proposal(state=S.IN_EFFECT, effective=D(2023, 5, 1))  # Tú Lý → Đồng Ruộng
-    world.proposal(
-        state=S.ISSUED,
-        effective=D(2024, 6, 1),
-        to_unit=world.agency,
-        to_title=world.specialist,
-    )  # commune → district
-    world.proposal(
-        state=S.IN_EFFECT,
-        effective=D(2024, 2, 1),
-        from_unit=world.province_agency,
-        from_title=world.specialist,
-    )  # province → commune
-    world.proposal(
-        state=S.COMPLETED,
-        effective=D(2024, 1, 1),
-        to_unit=world.province_agency,
-        to_title=world.specialist,
-        **agency,
-    )  # district → province: other
+    world.proposal(state=S.ISSUED, effective=D(2024, 6, 1), **to_agency)  # commune → district
+    world.proposal(state=S.IN_EFFECT, effective=D(2024, 2, 1), **province)  # province → commune
+    # district → province: other
+    world.proposal(state=S.COMPLETED, effective=D(2024, 1, 1), **to_province, **agency)
     # Not decided, or undone: not counted.
     for state in (S.APPROVED, S.REVOKED, S.DRAFT, S.REJECTED):
         world.proposal(state=state, effective=D(2024, 6, 1))

@@ -21,13 +21,7 @@ def test_a_non_local_official_moved_into_a_unit_without_one_makes_it_meet_the_ta
     khanh = make_official("Đỗ Văn Khánh", hometown_unit=world.maichau)
     world.assign(khanh, world.tuly, world.vice_chairman, start=D(2020, 1, 1))
     proposal = world.proposal(
-        state=S.ENDORSED,
-        official=khanh,
-        from_unit=world.tuly,
-        from_title=world.vice_chairman,
-        to_unit=world.dongruong,
-        to_title=world.chairman,
-        effective=EFFECTIVE,
+        state=S.ENDORSED, official=khanh, to_title=world.chairman, effective=EFFECTIVE
     )
 
     impact = locality_impact(proposal)
@@ -45,15 +39,7 @@ def test_a_non_local_official_moved_into_a_unit_without_one_makes_it_meet_the_ta
 
 def test_moving_a_units_only_non_local_standing_member_shows_the_unit_it_leaves(world):
     # Bình is the only non-local standing member of Tú Lý.
-    proposal = world.proposal(
-        state=S.APPROVED,
-        official=world.binh,
-        from_unit=world.tuly,
-        from_title=world.chairman,
-        to_unit=world.dongruong,
-        to_title=world.chairman,
-        effective=EFFECTIVE,
-    )
+    proposal = world.binh_move(S.APPROVED)
 
     impact = locality_impact(proposal)
 
@@ -65,15 +51,7 @@ def test_moving_a_units_only_non_local_standing_member_shows_the_unit_it_leaves(
 
 
 def test_the_impact_is_the_same_after_the_posting_has_been_applied(world):
-    proposal = world.proposal(
-        state=S.ISSUED,
-        official=world.binh,
-        from_unit=world.tuly,
-        from_title=world.chairman,
-        to_unit=world.dongruong,
-        to_title=world.chairman,
-        effective=EFFECTIVE,
-    )
+    proposal = world.binh_move(S.ISSUED)
     planned = locality_impact(proposal)
 
     # The posting: the old assignment ends the day before, the new one starts.
@@ -87,14 +65,8 @@ def test_the_impact_is_the_same_after_the_posting_has_been_applied(world):
 
 
 def test_a_move_between_posts_that_are_not_standing_changes_nothing(world):
-    proposal = world.proposal(
-        state=S.DRAFT,
-        from_unit=world.tuly,
-        from_title=world.vice_chairman,
-        to_unit=world.dongruong,
-        to_title=world.vice_chairman,
-        effective=EFFECTIVE,
-    )
+    # Tú Lý's vice-chairman to Đồng Ruộng's vice-chairman.
+    proposal = world.proposal(state=S.DRAFT, to_title=world.vice_chairman, effective=EFFECTIVE)
 
     impact = locality_impact(proposal)
 

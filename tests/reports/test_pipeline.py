@@ -1,6 +1,8 @@
 """The pipeline report: proposals by state, median days per stage from the audit trail, and
 overdue proposals."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,48 +18,29 @@ pytestmark = pytest.mark.django_db
 NOW = at(D(2024, 4, 30))
 
 
+def stays(world, proposal, spec):
+    """Audit transitions from the proposal's creation, along `spec`: "draft 10, submitted 5,
+    in_review" is 10 days in draft, 5 in submitted, then in review."""
+    day = proposal.created_at
+    steps = [part.split() for part in spec.split(", ")]
+    for (state, days), (next_state, *_) in zip(steps, steps[1:], strict=False):
+        day += dt.timedelta(days=int(days))
+        world.transitions(proposal, (day, state, next_state))
+
+
 @pytest.fixture
 def proposals(world):
-    """Four proposals with their transitions (days in each state in the comments)."""
+    """Four proposals with their transitions."""
     a = world.proposal(state=S.IN_EFFECT, created=at(D(2024, 1, 1)))
-    world.transitions(
-        a,
-        (at(D(2024, 1, 11)), S.DRAFT, S.SUBMITTED),  # draft 10
-        (at(D(2024, 1, 16)), S.SUBMITTED, S.IN_REVIEW),  # submitted 5
-        (at(D(2024, 2, 15)), S.IN_REVIEW, S.ENDORSED),  # in review 30
-        (at(D(2024, 2, 20)), S.ENDORSED, S.VOTING),  # endorsed 5
-        (at(D(2024, 2, 22)), S.VOTING, S.APPROVED),  # voting 2
-        (at(D(2024, 3, 2)), S.APPROVED, S.ISSUED),  # approved 9
-        (at(D(2024, 6, 1)), S.ISSUED, S.IN_EFFECT),  # issued 91
-    )
+    spec = "draft 10, submitted 5, in_review 30, endorsed 5, voting 2, approved 9, issued 91"
+    stays(world, a, f"{spec}, in_effect")
+    # b: returned once, and in review again since 01/03: 60 days to NOW.
     b = world.proposal(state=S.IN_REVIEW, created=at(D(2024, 2, 1)))
-    world.transitions(
-        b,
-        (at(D(2024, 2, 3)), S.DRAFT, S.SUBMITTED),  # draft 2
-        (at(D(2024, 2, 5)), S.SUBMITTED, S.IN_REVIEW),  # submitted 2
-        (at(D(2024, 2, 15)), S.IN_REVIEW, S.RETURNED),  # in review 10
-        (at(D(2024, 2, 25)), S.RETURNED, S.SUBMITTED),  # returned 10
-        (at(D(2024, 3, 1)), S.SUBMITTED, S.IN_REVIEW),  # submitted again 5
-        # ... and in review again since 01/03: 60 days to NOW.
-    )
+    stays(world, b, "draft 2, submitted 2, in_review 10, returned 10, submitted 5, in_review")
     c = world.proposal(state=S.DRAFT, created=at(D(2024, 4, 20)))  # draft 10 to NOW
+    # d: one day in each state, then issued since 07/02: 83 days to NOW.
     d = world.proposal(state=S.ISSUED, created=at(D(2024, 2, 1)), effective=D(2024, 4, 1))
-    world.transitions(
-        d,
-        *[
-            (at(D(2024, 2, day + 2)), from_state, to_state)
-            for day, (from_state, to_state) in enumerate(
-                [
-                    (S.DRAFT, S.SUBMITTED),
-                    (S.SUBMITTED, S.IN_REVIEW),
-                    (S.IN_REVIEW, S.ENDORSED),
-                    (S.ENDORSED, S.VOTING),
-                    (S.VOTING, S.APPROVED),
-                    (S.APPROVED, S.ISSUED),
-                ]
-            )
-        ],  # one day in each, then issued since 07/02: 83 days to NOW
-    )
+    stays(world, d, "draft 1, submitted 1, in_review 1, endorsed 1, voting 1, approved 1, issued")
     return {"a": a, "b": b, "c": c, "d": d}
 
 

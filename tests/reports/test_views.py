@@ -60,16 +60,6 @@ def csv_rows(response):
 
 
 @pytest.fixture
-def client_for(client):
-    def login(user, language="vi"):
-        client.force_login(user)
-        client.cookies["django_language"] = language
-        return client
-
-    return login
-
-
-@pytest.fixture
 def decided(world):
     """Some proposals so that every table has rows."""
     world.proposal(state=S.IN_EFFECT, effective=D(2023, 5, 1))
@@ -222,14 +212,7 @@ def test_the_pages_switch_to_english(client_for, world, decided):
 
 
 def test_the_locality_page_shows_the_change_a_proposal_would_make(client_for, world):
-    proposal = world.proposal(
-        state=S.ENDORSED,
-        official=world.binh,
-        from_unit=world.tuly,
-        from_title=world.chairman,
-        to_unit=world.dongruong,
-        to_title=world.chairman,
-    )
+    proposal = world.binh_move(S.ENDORSED)
     client = client_for(world.reviewer, language="en")
 
     response = client.get(reverse("reports:locality"), {"proposal": proposal.id})

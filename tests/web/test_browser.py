@@ -3,24 +3,17 @@ Screenshots land in artifacts/screenshots/."""
 
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from lib.text import fold
 from personnel.models import Official, OrgUnit
 from personnel.roles import Actor
-from tests.helpers import VIEWPORTS, login, screenshot, viewport_name
+from tests.helpers import IN_BROWSER, VIEWPORTS, login, screenshot, viewport_name
 from workflow.models import ProposalState
 from workflow.selectors import inbox_querysets
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.usefixtures("demo_data"),
-    # The live server starts before the tests' settings point WhiteNoise at the app directories;
-    # it serves static files through Django's handler, so the empty STATIC_ROOT does not matter.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = IN_BROWSER
 
 DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
 

@@ -4,11 +4,11 @@ official concerned downloads the letter and acknowledges receipt."""
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from documents import services as documents
 from documents.models import Decision, Delivery
+from tests.helpers import page_client as client
 from tests.world import S, advance, new_proposal
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,6 @@ def decision(world):
     """An issued decision moving An (world.subject_user) to Đồng Ruộng, its PDF not made yet."""
     advance(world, new_proposal(world), S.ISSUED)
     return Decision.objects.get()
-
-
-def client(user=None) -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    return c
 
 
 def text(response) -> str:

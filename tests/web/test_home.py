@@ -7,23 +7,29 @@ import pytest
 
 from personnel.roles import Actor
 from tests.helpers import TODAY
+from tests.world import act
 from workflow import services
 from workflow.models import ProposalKind
 
 pytestmark = pytest.mark.django_db
 
 
+def transfer(world, official, target, *, days):
+    """A draft transfer to Đồng Ruộng by the proposer, effective in `days` days."""
+    return services.proposal_create(
+        actor=Actor.for_user(world.proposer),
+        official=official,
+        kind=ProposalKind.TRANSFER,
+        target_position=target,
+        effective_date=TODAY + dt.timedelta(days=days),
+        rationale="Tăng cường cán bộ cho xã Đồng Ruộng.",
+    )
+
+
 @pytest.fixture
 def draft(world):
     """Hồng, Phó Chủ tịch UBND of Tú Lý, proposed for the free vice-chairman seat of Đồng Ruộng."""
-    return services.proposal_create(
-        actor=Actor.for_user(world.proposer),
-        official=world.hong,
-        kind=ProposalKind.TRANSFER,
-        target_position=world.dongruong_vice,
-        effective_date=TODAY + dt.timedelta(days=30),
-        rationale="Tăng cường cán bộ cho xã Đồng Ruộng.",
-    )
+    return transfer(world, world.hong, world.dongruong_vice, days=30)
 
 
 def home_text(client, user):
@@ -50,9 +56,7 @@ def test_it_shows_the_author_their_draft_to_submit(client, world, draft):
 
 
 def test_a_submitted_proposal_moves_to_the_reviewers_inbox(client, world, draft):
-    services.proposal_transition(
-        "submit", proposal_id=draft.pk, actor=Actor.for_user(world.proposer)
-    )
+    act("submit", draft, world.proposer)
 
     reviewer_page = home_text(client, world.reviewer)
     assert "Đề xuất cần thẩm định" in reviewer_page
@@ -86,14 +90,7 @@ def test_a_user_who_is_not_an_official_has_no_record_link(client, world):
 def test_a_long_section_shows_its_first_rows_its_size_and_a_link_to_the_rest(
     client, world, draft, monkeypatch
 ):
-    services.proposal_create(
-        actor=Actor.for_user(world.proposer),
-        official=world.an,
-        kind=ProposalKind.TRANSFER,
-        target_position=world.dongruong_secretary,
-        effective_date=TODAY + dt.timedelta(days=60),
-        rationale="Tăng cường cán bộ cho xã Đồng Ruộng.",
-    )
+    transfer(world, world.an, world.dongruong_secretary, days=60)
     monkeypatch.setattr("config.views.HOME_ROWS", 1)
     page = home_text(client, world.proposer)
     assert "2 việc đang chờ bạn." in page

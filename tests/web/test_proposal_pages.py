@@ -7,15 +7,11 @@ import re
 import pytest
 
 from personnel.models import Position
-from tests.helpers import VIEWPORTS, login, screenshot, viewport_name
+from tests.helpers import IN_BROWSER, VIEWPORTS, login, screenshot, viewport_name
 from tests.web.test_browser import assert_fits_the_width, assert_styled
 from workflow.models import RotationProposal
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.usefixtures("demo_data"),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = IN_BROWSER
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")

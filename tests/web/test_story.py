@@ -21,17 +21,19 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from documents.models import Decision, Delivery
 from personnel.models import Assignment, Official, Position
-from tests.helpers import login, screenshot
+from tests.helpers import IN_BROWSER, login, screenshot
 from workflow.models import RotationProposal
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.usefixtures("demo_data"),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = IN_BROWSER
 
 TARGET = "Phó Bí thư Thường trực Đảng ủy xã Đồng Ruộng"
 VOTERS = ["btv01", "btv02", "btv03", "btv04", "btv05", "btv06", "btv07", "btv08"]
+
+
+def open_as(page, username, proposal):
+    """Log in as `username` and open the proposal's page."""
+    login(page, username)
+    page.goto(f"/proposals/{proposal.pk}/")
 
 
 @pytest.fixture
@@ -52,14 +54,17 @@ def state_badge(page) -> str:
     return " ".join(page.locator("#proposal-state").text_content().split())
 
 
-def act(page, action: str, comment: str = ""):
-    """Click an action on the proposal page, fill the confirmation and confirm."""
+def act(page, action: str, comment: str = "", *, then: str | None = None):
+    """Click an action on the proposal page, fill the confirmation and confirm; with `then`,
+    the page must show that state afterwards."""
     page.click(f'.actions a[data-action="{action}"]')
     page.wait_for_selector(f'button[data-confirm="{action}"]')
     if comment:
         page.get_by_label(re.compile("Ý kiến|Lý do")).fill(comment)
     with page.expect_navigation():
         page.click(f'button[data-confirm="{action}"]')
+    if then is not None:
+        assert state_badge(page) == f"Trạng thái: {then}"
 
 
 def test_the_demo_story_from_proposal_to_posting(page, page_problems, eager_tasks, media):
@@ -105,14 +110,11 @@ def test_the_demo_story_from_proposal_to_posting(page, page_problems, eager_task
     assert checklist.locator(".check-ok").count() == 8  # every rule is met
     assert page.locator('svg.state-diagram .sd-current[data-state="draft"]').count() == 1
     screenshot(page, "story-04-proposal-draft")
-    act(page, "submit")
-    assert state_badge(page) == "Trạng thái: Đã trình"
+    act(page, "submit", then="Đã trình")
 
     # A board member takes it for appraisal and records an "endorse" opinion.
-    login(page, "board.a")
-    page.goto(f"/proposals/{proposal.pk}/")
-    act(page, "start_review")
-    assert state_badge(page) == "Trạng thái: Đang thẩm định"
+    open_as(page, "board.a", proposal)
+    act(page, "start_review", then="Đang thẩm định")
     page.locator("#opinions").get_by_label("Nhất trí", exact=True).check()
     page.locator("#opinions textarea").fill(
         "Cán bộ đủ tiêu chuẩn, điều kiện; đề nghị trình Ban Thường vụ."
@@ -123,21 +125,16 @@ def test_the_demo_story_from_proposal_to_posting(page, page_problems, eager_task
     assert "Nhất trí" in page.locator("#opinions .opinions").inner_text()
 
     # The board head endorses it to the Standing Committee.
-    login(page, "board.head")
-    page.goto(f"/proposals/{proposal.pk}/")
+    open_as(page, "board.head", proposal)
     screenshot(page, "story-05-proposal-in-review")
-    act(page, "endorse")
-    assert state_badge(page) == "Trạng thái: Đã thẩm định, trình BTV"
+    act(page, "endorse", then="Đã thẩm định, trình BTV")
 
     # The chair opens the vote; eight members cast secret ballots.
-    login(page, "btv01")
-    page.goto(f"/proposals/{proposal.pk}/")
-    act(page, "open_vote")
-    assert state_badge(page) == "Trạng thái: Đang biểu quyết"
+    open_as(page, "btv01", proposal)
+    act(page, "open_vote", then="Đang biểu quyết")
     for number, username in enumerate(VOTERS):
         choice = "Không có ý kiến" if number == len(VOTERS) - 1 else "Đồng ý"
-        login(page, username)
-        page.goto(f"/proposals/{proposal.pk}/")
+        open_as(page, username, proposal)
         page.click('.actions a[data-action="ballot"]')
         page.get_by_label(choice, exact=True).check()
         with page.expect_navigation():
@@ -157,10 +154,8 @@ def test_the_demo_story_from_proposal_to_posting(page, page_problems, eager_task
     screenshot(page, "story-07-proposal-voting")
 
     # The chair closes the vote: 7 approvals of 11 members pass it.
-    login(page, "btv01")
-    page.goto(f"/proposals/{proposal.pk}/")
-    act(page, "close_vote")
-    assert state_badge(page) == "Trạng thái: BTV đã thông qua"
+    open_as(page, "btv01", proposal)
+    act(page, "close_vote", then="BTV đã thông qua")
     result = page.locator("#vote").inner_text()
     assert "7\nđồng ý" in result and "1\nkhông có ý kiến" in result
     assert "Được thông qua." in result

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from personnel.models import Assignment, Official, PlanningEntry
 from personnel.roles import Actor
 from tests.helpers import TODAY, client_for
-from tests.world import S, advance, cast_all, eligible_voters, new_proposal
+from tests.world import S, act, advance, cast_all, eligible_voters, new_proposal, new_transfer
 from workflow import services
 from workflow.eligibility import planned_end_for
 from workflow.models import RotationProposal
@@ -538,24 +538,12 @@ def test_the_inbox_shows_each_user_what_waits_for_them(world):
     draft = new_proposal(world)
     submitted = advance(
         world,
-        new_proposal(
-            world,
-            official=world.cuong,
-            kind="transfer",
-            duration_months=None,
-            target=world.pos["HB-DB-DR", "PCT"],
-        ),
+        new_transfer(world, world.cuong, world.pos["HB-DB-DR", "PCT"]),
         S.SUBMITTED,
     )
     endorsed_proposal = advance(
         world,
-        new_proposal(
-            world,
-            official=world.dung,
-            kind="transfer",
-            duration_months=None,
-            target=world.pos["HB-DB-TL", "BT"],
-        ),
+        new_transfer(world, world.dung, world.pos["HB-DB-TL", "BT"]),
         S.ENDORSED,
     )
 
@@ -586,13 +574,7 @@ def test_the_inbox_keeps_separation_of_duties(world):
     # A proposal about Bình (reviewer_b) is not in reviewer_b's review list.
     about_binh = advance(
         world,
-        new_proposal(
-            world,
-            official=world.binh,
-            kind="transfer",
-            duration_months=None,
-            target=world.pos["HB-DB-DR", "PCT"],
-        ),
+        new_transfer(world, world.binh, world.pos["HB-DB-DR", "PCT"]),
         S.SUBMITTED,
     )
     assert about_binh.pk not in inbox(world.reviewer_b)["to_review"]
@@ -644,9 +626,7 @@ def test_roles_are_read_again_for_each_request(world, proposal):
     from workflow.errors import NotFound
 
     with pytest.raises(NotFound):
-        services.proposal_transition(
-            "open_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.chair)
-        )
+        act("open_vote", proposal, world.chair)
 
 
 def test_nobody_signs_a_decision_about_themselves(world):

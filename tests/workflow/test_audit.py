@@ -10,9 +10,8 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEvent
 from audit.services import audit_append, audit_verify
-from personnel.roles import Actor
 from tests.helpers import TODAY
-from tests.world import S, advance, new_proposal
+from tests.world import S, act, advance, new_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -118,14 +117,11 @@ def test_an_event_is_appended_only_inside_a_transaction():
 
 
 def test_a_failed_action_leaves_no_event(world, proposal):
-    from workflow import services
     from workflow.errors import Invalid
 
     before = AuditEvent.objects.count()
     with pytest.raises(Invalid):
-        services.proposal_transition(
-            "withdraw", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer), comment=""
-        )
+        act("withdraw", proposal, world.proposer, comment="")
     assert AuditEvent.objects.count() == before
     assert audit_verify().ok
 

@@ -2,16 +2,14 @@
 Exactly one wins; the others get a clear 409 (or 400 for a duplicate proposal); never a 500,
 never two transitions, and the audit chain stays whole."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from audit.models import AuditEvent
 from audit.services import audit_verify
 from personnel.roles import Actor
+from tests import helpers
 from tests.helpers import client_for
-from tests.world import S, advance, eligible_voters, new_proposal
+from tests.world import S, act, advance, eligible_voters, new_proposal, opine
 from tests.world import build_workflow_world as build_world
 from workflow import services
 from workflow.errors import WorkflowError
@@ -24,26 +22,16 @@ N = 20
 
 def at_once(count, action):
     """Run action(i) in `count` threads released together; return what each one got."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
 
-    def worker(i):
+    def outcome(i):
         try:
-            barrier.wait(timeout=30)
-            results[i] = ("ok", action(i))
+            return ("ok", action(i))
         except WorkflowError as exc:
-            results[i] = (exc.status, exc.code)
+            return (exc.status, exc.code)
         except Exception as exc:  # anything else would be a 500
-            results[i] = ("crash", repr(exc))
-        finally:
-            connection.close()
+            return ("crash", repr(exc))
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return helpers.at_once(count, outcome)
 
 
 @pytest.fixture
@@ -56,11 +44,7 @@ def test_twenty_identical_submits_make_one_transition(world):
 
     results = at_once(
         N,
-        lambda i: (
-            services.proposal_transition(
-                "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-            ).state
-        ),
+        lambda i: act("submit", proposal, world.proposer).state,
     )
 
     assert results.count(("ok", S.SUBMITTED)) == 1
@@ -88,28 +72,11 @@ def test_twenty_identical_api_transitions_answer_one_200_and_409s(world):
 
 def test_different_transitions_at_once_let_exactly_one_through(world):
     proposal = advance(world, new_proposal(world), S.IN_REVIEW)
-    services.opinion_add(
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.reviewer),
-        opinion="endorse",
-        comment="Tán thành.",
-    )
+    opine(proposal, world.reviewer)
     actions = [
-        lambda: services.proposal_transition(
-            "endorse", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
-        ),
-        lambda: services.proposal_transition(
-            "reject",
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.board_head),
-            comment="Không.",
-        ),
-        lambda: services.proposal_transition(
-            "return_for_revision",
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.reviewer),
-            comment="Bổ sung.",
-        ),
+        lambda: act("endorse", proposal, world.board_head),
+        lambda: act("reject", proposal, world.board_head, comment="Không."),
+        lambda: act("return_for_revision", proposal, world.reviewer, comment="Bổ sung."),
     ] * 7
     # (No withdraw in the mix: withdrawing a returned proposal is a legal second step.)
 

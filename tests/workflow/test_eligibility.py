@@ -8,7 +8,7 @@ from django.utils import translation
 from personnel.models import Assignment, Committee, PlanningEntry, Term
 from personnel.roles import Actor
 from tests.helpers import TODAY
-from tests.world import S, advance, new_proposal
+from tests.world import S, act, advance, new_proposal, new_transfer, opine
 from workflow import eligibility, services
 from workflow.errors import Conflict, Invalid, NotAllowed
 from workflow.models import RotationProposal
@@ -77,40 +77,29 @@ def test_planning_for_a_lower_title_does_not_count(world):
     assert not results_of(draft(world))["in_planning"].ok
 
 
+def plan_in_new_term(world, name, start, end, kind=Term.Kind.PARTY):
+    """Move An's planning to a new term (a Party term is the committee's)."""
+    committee = world.committee if kind == Term.Kind.PARTY else None
+    term = Term.objects.create(name=name, kind=kind, committee=committee, start=start, end=end)
+    PlanningEntry.objects.filter(official=world.an).update(term=term)
+
+
 def test_planning_for_the_next_term_counts_but_not_the_one_after(world):
     PlanningEntry.objects.filter(official=world.an).update(term=world.next_term)
     assert results_of(draft(world))["in_planning"].ok
-    later = Term.objects.create(
-        name="sau nữa",
-        kind=Term.Kind.PARTY,
-        committee=world.committee,
-        start=world.next_term.end + dt.timedelta(days=1),
-        end=world.next_term.end + dt.timedelta(days=1826),
-    )
-    PlanningEntry.objects.filter(official=world.an).update(term=later)
+    end = world.next_term.end
+    plan_in_new_term(world, "sau nữa", end + dt.timedelta(days=1), end + dt.timedelta(days=1826))
     assert not results_of(draft(world))["in_planning"].ok
 
 
 def test_planning_for_a_past_term_does_not_count(world):
-    past = Term.objects.create(
-        name="trước",
-        kind=Term.Kind.PARTY,
-        committee=world.committee,
-        start=D(2010, 10, 1),
-        end=D(2015, 9, 30),
-    )
-    PlanningEntry.objects.filter(official=world.an).update(term=past)
+    plan_in_new_term(world, "trước", D(2010, 10, 1), D(2015, 9, 30))
     assert not results_of(draft(world))["in_planning"].ok
 
 
 def test_a_council_term_planning_counts_too(world):
-    council = Term.objects.create(
-        name="HĐND",
-        kind=Term.Kind.COUNCIL,
-        start=TODAY - dt.timedelta(days=10),
-        end=TODAY + dt.timedelta(days=900),
-    )
-    PlanningEntry.objects.filter(official=world.an).update(term=council)
+    start, end = TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=900)
+    plan_in_new_term(world, "HĐND", start, end, kind=Term.Kind.COUNCIL)
     assert results_of(draft(world))["in_planning"].ok
 
 
@@ -222,13 +211,7 @@ def test_an_occupied_target_is_a_warning(world):
 
 def test_a_target_being_vacated_by_an_approved_proposal_counts_as_free(world):
     held = world.pos["HB-DB-DR", "BT"]
-    moving_out = new_proposal(
-        world,
-        official=world.hoa,
-        target=world.pos["HB-DB-TT", "BT"],
-        kind="transfer",
-        duration_months=None,
-    )
+    moving_out = new_transfer(world, world.hoa, world.pos["HB-DB-TT", "BT"])
     assert not results_of(draft(world, target_position=held))["target_vacancy"].ok
     advance(world, moving_out, S.APPROVED)
     result = results_of(draft(world, target_position=held))["target_vacancy"]
@@ -250,9 +233,7 @@ def test_a_second_open_proposal_for_the_same_official_is_refused(world, proposal
     with pytest.raises(Invalid) as caught:
         new_proposal(world, target=world.pos["HB-DB-TT", "PBT-TT"])
     assert caught.value.code == "single_open_proposal"
-    services.proposal_transition(
-        "withdraw", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer), comment="Rút."
-    )
+    act("withdraw", proposal, world.proposer, comment="Rút.")
     assert new_proposal(world).state == S.DRAFT
 
 
@@ -268,9 +249,7 @@ def test_an_official_without_a_post_on_the_effective_date_is_refused(world):
 def test_submit_is_refused_when_the_current_post_ended_meanwhile(world, proposal):
     Assignment.objects.filter(pk=world.an_post.pk).update(end=TODAY)
     with pytest.raises(Invalid) as caught:
-        services.proposal_transition(
-            "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-        )
+        act("submit", proposal, world.proposer)
     assert caught.value.code == "current_assignment"
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.DRAFT
     results = results_of(RotationProposal.objects.get(pk=proposal.pk))
@@ -304,20 +283,13 @@ def test_a_proposal_stores_its_planned_end(world, proposal):
 def not_planned(world):
     PlanningEntry.objects.filter(official=world.an).delete()
     proposal = advance(world, new_proposal(world), S.IN_REVIEW)
-    services.opinion_add(
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.reviewer),
-        opinion="endorse",
-        comment="Tán thành.",
-    )
+    opine(proposal, world.reviewer)
     return proposal
 
 
 def test_an_error_blocks_endorsement(world, not_planned):
     with pytest.raises(Conflict) as caught:
-        services.proposal_transition(
-            "endorse", proposal_id=not_planned.pk, actor=Actor.for_user(world.board_head)
-        )
+        act("endorse", not_planned, world.board_head)
     assert caught.value.code == "eligibility_errors"
     assert "in_planning" in caught.value.text()
     assert RotationProposal.objects.get(pk=not_planned.pk).state == S.IN_REVIEW
@@ -333,9 +305,7 @@ def test_the_snapshot_keeps_each_message_as_text_and_params_shown_in_either_lang
         justification="x",
     )
     with translation.override("en"):  # endorsed from an English page
-        services.proposal_transition(
-            "endorse", proposal_id=not_planned.pk, actor=Actor.for_user(world.board_head)
-        )
+        act("endorse", not_planned, world.board_head)
     snapshot = RotationProposal.objects.get(pk=not_planned.pk).eligibility_snapshot
     stored = {c["code"]: c for c in snapshot["checks"]}["in_planning"]
     assert stored["text"].startswith("Not in the planning for %(title)s")
@@ -362,9 +332,7 @@ def test_the_board_heads_exception_lifts_the_error_and_is_kept_in_the_snapshot(w
         code="in_planning",
         justification="Trường hợp đặc biệt theo Điều 6.",
     )
-    services.proposal_transition(
-        "endorse", proposal_id=not_planned.pk, actor=Actor.for_user(world.board_head)
-    )
+    act("endorse", not_planned, world.board_head)
     proposal = RotationProposal.objects.get(pk=not_planned.pk)
     assert proposal.state == S.ENDORSED
     snapshot = proposal.eligibility_snapshot
@@ -425,46 +393,22 @@ def test_an_exception_is_granted_once_per_check(world, not_planned):
 def test_warnings_do_not_block_endorsement(world):
     proposal = advance(world, new_proposal(world, target=world.pos["HB-DB-DR", "PCT"]), S.IN_REVIEW)
     assert not results_of(proposal)["equivalent_post"].ok
-    services.opinion_add(
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.reviewer),
-        opinion="endorse",
-        comment="Ổn.",
-    )
-    services.proposal_transition(
-        "endorse", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
-    )
+    opine(proposal, world.reviewer, "endorse", "Ổn.")
+    act("endorse", proposal, world.board_head)
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.ENDORSED
 
 
 def test_endorsement_needs_an_endorse_opinion(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
-    services.opinion_add(
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.reviewer),
-        opinion="revise",
-        comment="Cần bổ sung.",
-    )
+    opine(proposal, world.reviewer, "revise", "Cần bổ sung.")
     with pytest.raises(Conflict) as caught:
-        services.proposal_transition(
-            "endorse", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
-        )
+        act("endorse", proposal, world.board_head)
     assert caught.value.code == "endorse_opinion_required"
 
 
 def test_opinions_need_a_comment_and_a_known_choice(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
     with pytest.raises(Invalid):
-        services.opinion_add(
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.reviewer),
-            opinion="endorse",
-            comment="",
-        )
+        opine(proposal, world.reviewer, "endorse", "")
     with pytest.raises(Invalid):
-        services.opinion_add(
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.reviewer),
-            opinion="maybe",
-            comment="x",
-        )
+        opine(proposal, world.reviewer, "maybe", "x")

@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from personnel.models import Assignment
 from personnel.roles import Actor
 from tests.helpers import TODAY
-from tests.world import S, advance, new_proposal
+from tests.world import S, act, advance, new_proposal, new_transfer
 from workflow import postings, services
 from workflow.errors import NotAllowed, WrongState
 from workflow.models import RotationProposal
@@ -18,11 +18,10 @@ from workflow.selectors import rotated_officials
 pytestmark = pytest.mark.django_db
 
 
-def posted(world, **fields):
-    proposal = advance(world, new_proposal(world, **fields), S.ISSUED)
-    return services.proposal_transition(
-        "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
-    )
+def posted(world, proposal=None, **fields):
+    """`proposal` (or a new one with `fields`) issued and posted."""
+    proposal = advance(world, proposal or new_proposal(world, **fields), S.ISSUED)
+    return act("post", proposal, world.clerk)
 
 
 def rotated(world, day):
@@ -45,13 +44,7 @@ def test_a_rotated_cadre_counts_from_the_effective_date(world, rotation):
 
 
 def test_a_cadre_kept_at_the_destination_stops_counting_as_rotated(world, rotation):
-    services.proposal_transition(
-        "end_rotation",
-        proposal_id=rotation.pk,
-        actor=Actor.for_user(world.board_head),
-        outcome="kept",
-        comment="Ở lại ổn định.",
-    )
+    act("end_rotation", rotation, world.board_head, outcome="kept", comment="Ở lại ổn định.")
 
     proposal = RotationProposal.objects.get(pk=rotation.pk)
     assert (proposal.state, proposal.outcome) == (S.COMPLETED, "kept")
@@ -68,12 +61,7 @@ def test_the_outcome_is_recorded_and_no_assignment_moves_by_itself(world, rotati
         Assignment.objects.order_by("id").values_list("id", "position_id", "start", "end")
     )
 
-    services.proposal_transition(
-        "end_rotation",
-        proposal_id=rotation.pk,
-        actor=Actor.for_user(world.board_head),
-        outcome=outcome,
-    )
+    act("end_rotation", rotation, world.board_head, outcome=outcome)
 
     # Return is not automatic (QĐ 65 Art. 10): a return or a new post needs its own decision.
     assert (
@@ -91,39 +79,19 @@ def test_the_outcome_is_recorded_and_no_assignment_moves_by_itself(world, rotati
 
 def test_only_the_board_head_ends_a_term_and_a_transfer_has_none_to_end(world, rotation):
     with pytest.raises(NotAllowed):
-        services.proposal_transition(
-            "end_rotation",
-            proposal_id=rotation.pk,
-            actor=Actor.for_user(world.reviewer),
-            outcome="kept",
-        )
+        act("end_rotation", rotation, world.reviewer, outcome="kept")
     transfer = posted(
-        world,
-        official=world.cuong,
-        target=world.pos["HB-DB-TT", "BT"],
-        kind="transfer",
-        duration_months=None,
-        effective_date=TODAY,
+        world, new_transfer(world, world.cuong, world.pos["HB-DB-TT", "BT"], effective_date=TODAY)
     )
     with pytest.raises(WrongState) as refused:
-        services.proposal_transition(
-            "end_rotation",
-            proposal_id=transfer.pk,
-            actor=Actor.for_user(world.board_head),
-            outcome="kept",
-        )
+        act("end_rotation", transfer, world.board_head, outcome="kept")
     assert "Điều động không có thời hạn luân chuyển" in refused.value.text()
 
 
 def test_a_secondment_counts_as_rotated_and_a_transfer_does_not(world):
     posted(world, kind="secondment", duration_months=12, effective_date=TODAY)
     posted(
-        world,
-        official=world.cuong,
-        target=world.pos["HB-DB-TT", "BT"],
-        kind="transfer",
-        duration_months=None,
-        effective_date=TODAY,
+        world, new_transfer(world, world.cuong, world.pos["HB-DB-TT", "BT"], effective_date=TODAY)
     )
 
     assert rotated(world, TODAY) == ["Nguyễn Văn An"]
@@ -136,12 +104,7 @@ def test_the_chair_revokes_an_issued_decision_before_its_effective_date(world):
     effective = TODAY + dt.timedelta(days=20)
     proposal = advance(world, new_proposal(world, effective_date=effective), S.ISSUED)
 
-    services.proposal_transition(
-        "revoke",
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.chair),
-        comment="Thay đổi nhân sự.",
-    )
+    act("revoke", proposal, world.chair, comment="Thay đổi nhân sự.")
 
     proposal = RotationProposal.objects.get(pk=proposal.pk)
     assert proposal.state == S.REVOKED
@@ -162,6 +125,4 @@ def test_the_chair_revokes_an_issued_decision_before_its_effective_date(world):
 
 def test_a_decision_cannot_be_revoked_once_in_effect(world, rotation):
     with pytest.raises(WrongState):
-        services.proposal_transition(
-            "revoke", proposal_id=rotation.pk, actor=Actor.for_user(world.chair), comment="Muộn."
-        )
+        act("revoke", rotation, world.chair, comment="Muộn.")

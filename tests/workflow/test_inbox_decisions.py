@@ -7,8 +7,7 @@ from documents.models import Decision, Delivery
 from documents.services import decision_acknowledge
 from personnel.roles import Actor
 from tests.helpers import TODAY
-from tests.world import S, advance, new_proposal
-from workflow import services
+from tests.world import S, act, advance, new_proposal
 from workflow.selectors import inbox_for_user
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +35,7 @@ def delivered(world):
 def test_the_official_concerned_sees_the_decision_until_acknowledging_it(world, delivered):
     assert received(world.subject_user) == [delivered.pk]
 
-    services.proposal_transition(
-        "post", proposal_id=delivered.pk, actor=Actor.for_user(world.clerk)
-    )
+    act("post", delivered, world.clerk)
     assert received(world.subject_user) == [delivered.pk]  # in effect, still unacknowledged
 
     decision_acknowledge(decision=Decision.objects.get(proposal=delivered), user=world.subject_user)
@@ -48,9 +45,7 @@ def test_the_official_concerned_sees_the_decision_until_acknowledging_it(world, 
 def test_a_user_of_the_unit_sees_the_decision_until_it_takes_effect(world, delivered):
     assert received(world.reviewer_b) == [delivered.pk]
 
-    services.proposal_transition(
-        "post", proposal_id=delivered.pk, actor=Actor.for_user(world.clerk)
-    )
+    act("post", delivered, world.clerk)
 
     assert received(world.reviewer_b) == []
 

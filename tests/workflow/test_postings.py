@@ -9,7 +9,6 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.utils import translation
 
 from audit.models import AuditEvent
@@ -18,8 +17,8 @@ from lib.dates import add_months
 from personnel.models import Assignment, Position, PositionTitle
 from personnel.roles import Actor
 from tests.factories import make_official
-from tests.helpers import TODAY, client_for
-from tests.world import S, advance, new_proposal
+from tests.helpers import TODAY, at_once, client_for
+from tests.world import S, act, advance, new_proposal, new_transfer
 from tests.world import build_workflow_world as build_world
 from workflow import postings, services, tasks
 from workflow.errors import Conflict, WrongState
@@ -41,13 +40,8 @@ def town_secretary(world):
 
 def cuong_to_the_town(world, **fields):
     """Cường moves by transfer to the vacant town secretary post."""
-    return issued(
-        world,
-        official=world.cuong,
-        target=town_secretary(world),
-        kind="transfer",
-        duration_months=None,
-        **fields,
+    return advance(
+        world, new_transfer(world, world.cuong, town_secretary(world), **fields), S.ISSUED
     )
 
 
@@ -83,7 +77,7 @@ def test_the_old_assignment_ends_the_day_before_and_the_new_one_starts_on_the_ef
 def test_a_rotation_stays_open_ended_and_keeps_its_planned_end_on_the_proposal(world):
     proposal = issued(world, effective_date=TODAY, duration_months=36)
 
-    services.proposal_transition("post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk))
+    act("post", proposal, world.clerk)
 
     new = Assignment.objects.get(official=world.an, position=world.target)
     assert new.end is None
@@ -94,9 +88,7 @@ def test_a_rotation_stays_open_ended_and_keeps_its_planned_end_on_the_proposal(w
 def test_the_office_posting_is_recorded_with_what_changed(world):
     proposal = issued(world, effective_date=TODAY)
 
-    services.proposal_transition(
-        "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk), comment="Đã bàn giao."
-    )
+    act("post", proposal, world.clerk, comment="Đã bàn giao.")
 
     event = AuditEvent.objects.get(proposal_id=proposal.pk, action="post")
     new = Assignment.objects.get(official=world.an, position=world.target)
@@ -113,25 +105,19 @@ def test_the_office_posting_is_recorded_with_what_changed(world):
     assert audit_verify().ok
 
 
+def concurrent_post(world, unit, title, where, start):
+    """An also holds `title` of `where` (a new post in `unit`) since `start`, concurrently."""
+    position = Position.objects.create(unit=unit, title=title, name=f"{title.name} {where}")
+    return Assignment.objects.create(
+        official=world.an, position=position, start=start, is_concurrent=True
+    )
+
+
 def test_a_concurrent_post_in_the_unit_left_ends_with_it_and_one_elsewhere_stays(world):
     council = PositionTitle.objects.create(code="CT-HDND", name="Chủ tịch HĐND", level=3)
     member = PositionTitle.objects.create(code="UV-BCH", name="Ủy viên BCH Đảng bộ huyện", level=3)
-    in_tuly = Assignment.objects.create(
-        official=world.an,
-        position=Position.objects.create(
-            unit=world.tuly, title=council, name="Chủ tịch HĐND xã Tú Lý"
-        ),
-        start=dt.date(2021, 7, 1),
-        is_concurrent=True,
-    )
-    in_district = Assignment.objects.create(
-        official=world.an,
-        position=Position.objects.create(
-            unit=world.district, title=member, name="Ủy viên BCH Đảng bộ huyện Đà Bắc"
-        ),
-        start=dt.date(2020, 10, 1),
-        is_concurrent=True,
-    )
+    in_tuly = concurrent_post(world, world.tuly, council, "xã Tú Lý", dt.date(2021, 7, 1))
+    in_district = concurrent_post(world, world.district, member, "Đà Bắc", dt.date(2020, 10, 1))
     effective = TODAY + dt.timedelta(days=10)
     proposal = issued(world, effective_date=effective)
 
@@ -155,9 +141,7 @@ def test_it_refuses_when_the_post_left_has_already_ended(world):
     Assignment.objects.filter(pk=world.an_post.pk).update(end=TODAY - dt.timedelta(days=5))
 
     with pytest.raises(Conflict) as refused:
-        services.proposal_transition(
-            "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
-        )
+        act("post", proposal, world.clerk)
 
     assert refused.value.status == 409
     assert refused.value.code == "from_assignment_ended"
@@ -199,14 +183,7 @@ def test_a_holder_leaving_by_a_decided_move_does_not_block_the_posting(world):
     # Hoa leaves the Đồng Ruộng secretary post for the town's; the vote approved it.
     hoa_moves = advance(
         world,
-        new_proposal(
-            world,
-            official=world.hoa,
-            target=town_secretary(world),
-            kind="transfer",
-            duration_months=None,
-            effective_date=effective,
-        ),
+        new_transfer(world, world.hoa, town_secretary(world), effective_date=effective),
         S.APPROVED,
     )
     an_moves = issued(
@@ -234,9 +211,7 @@ def test_a_posting_before_the_effective_date_is_refused(world):
     proposal = issued(world, effective_date=effective)
 
     with pytest.raises(WrongState) as refused:
-        services.proposal_transition(
-            "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
-        )
+        act("post", proposal, world.clerk)
 
     assert refused.value.code == "before_effective_date"
     assert f"Chưa đến ngày hiệu lực {effective:%d/%m/%Y}" in refused.value.text()
@@ -286,12 +261,7 @@ def test_a_failure_of_one_proposal_is_reported_and_the_others_are_posted(world):
 def test_a_revoked_decision_is_not_posted(world):
     effective = TODAY + dt.timedelta(days=12)
     proposal = issued(world, effective_date=effective)
-    services.proposal_transition(
-        "revoke",
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.chair),
-        comment="Hủy quyết định.",
-    )
+    act("revoke", proposal, world.chair, comment="Hủy quyết định.")
 
     assert postings.postings_apply_due(today=effective).posted == []
     assert Assignment.objects.get(pk=world.an_post.pk).end is None
@@ -367,21 +337,7 @@ def test_two_runs_at_the_same_moment_post_once(monkeypatch):
         return result
 
     monkeypatch.setattr(services, "posting_apply", posting_apply_slowly)
-    barrier = threading.Barrier(2)
-    runs = [None, None]
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            runs[i] = postings.postings_apply_due(today=effective)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    runs = at_once(2, lambda i: postings.postings_apply_due(today=effective), timeout=60)
 
     assert sorted(len(r.posted) for r in runs) == [0, 1]
     assert sorted(len(r.skipped) for r in runs) == [0, 1]

@@ -2,19 +2,17 @@
 in the inbox and by e-mail, each e-mail once however often or late the job runs."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from audit.models import AuditEvent
 from audit.services import audit_verify
 from personnel.roles import Actor
-from tests.helpers import TODAY
-from tests.world import S, advance, new_proposal
+from tests.helpers import TODAY, at_once
+from tests.world import S, act, advance, new_proposal
 from tests.world import build_workflow_world as build_world
-from workflow import reminders, services, tasks
+from workflow import reminders, tasks
 from workflow.models import Reminder
 from workflow.selectors import inbox_for_user
 
@@ -31,9 +29,7 @@ def in_effect(world, **fields):
     """A proposal posted today (the office's button)."""
     fields.setdefault("effective_date", TODAY)
     proposal = advance(world, new_proposal(world, **fields), S.ISSUED)
-    return services.proposal_transition(
-        "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
-    )
+    return act("post", proposal, world.clerk)
 
 
 @pytest.fixture
@@ -144,12 +140,7 @@ def test_transfers_and_ended_terms_are_not_reminded(world, board_emails):
         kind="secondment",
         duration_months=6,
     )
-    services.proposal_transition(
-        "end_rotation",
-        proposal_id=ended.pk,
-        actor=Actor.for_user(world.board_head),
-        outcome="returned",
-    )
+    act("end_rotation", ended, world.board_head, outcome="returned")
 
     run = reminders.reminders_send_due(today=transfer.planned_end)
 
@@ -219,12 +210,7 @@ def test_the_board_sees_a_term_ending_from_the_90th_day_until_the_outcome_is_rec
     for user in (world.chair, world.proposer, world.clerk, world.subject_user):
         assert ending(user, end) == []
 
-    services.proposal_transition(
-        "end_rotation",
-        proposal_id=rotation.pk,
-        actor=Actor.for_user(world.board_head),
-        outcome="kept",
-    )
+    act("end_rotation", rotation, world.board_head, outcome="kept")
 
     assert ending(world.board_head, end) == []
 
@@ -247,21 +233,7 @@ def test_two_runs_at_the_same_moment_send_each_email_once():
     proposal = in_effect(world, kind="secondment", duration_months=12)
     day = proposal.planned_end - days(10)
     mail.outbox.clear()  # the decision's own delivery went out when it was issued
-    barrier = threading.Barrier(4)
-    runs = [None] * 4
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            runs[i] = reminders.reminders_send_due(today=day)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    runs = at_once(4, lambda i: reminders.reminders_send_due(today=day), timeout=60)
 
     assert sorted(r.days_before for one in runs for r in one.sent) == [30, 90]
     assert all(one.failed == [] for one in runs)

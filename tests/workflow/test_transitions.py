@@ -10,7 +10,7 @@ from audit.services import audit_verify
 from personnel.models import ProposerScope
 from personnel.roles import Actor
 from tests.helpers import SINCE, TODAY
-from tests.world import S, advance, cast_all, new_proposal
+from tests.world import S, act, advance, cast_all, new_proposal, opine
 from workflow import services
 from workflow.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow.models import RotationProposal
@@ -62,12 +62,7 @@ def prepared(w, name):
     proposal = new_proposal(w, effective_date=TODAY + dt.timedelta(days=days))
     proposal = advance(w, proposal, source)
     if name == "endorse":
-        services.opinion_add(
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(w.reviewer),
-            opinion="endorse",
-            comment="Tán thành.",
-        )
+        opine(proposal, w.reviewer)
     if name == "close_vote":
         cast_all(w, proposal, ["approve"] * 8)
     return proposal
@@ -165,89 +160,52 @@ def test_withdraw_is_possible_from_draft_submitted_in_review_and_returned(world)
         proposal = new_proposal(world)
         if state == S.RETURNED:
             proposal = advance(world, proposal, S.IN_REVIEW)
-            services.proposal_transition(
-                "return_for_revision",
-                proposal_id=proposal.pk,
-                actor=Actor.for_user(world.reviewer),
-                comment="Bổ sung.",
-            )
+            act("return_for_revision", proposal, world.reviewer, comment="Bổ sung.")
         else:
             proposal = advance(world, proposal, state)
-        services.proposal_transition(
-            "withdraw",
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.proposer),
-            comment="Rút.",
-        )
+        act("withdraw", proposal, world.proposer, comment="Rút.")
         assert RotationProposal.objects.get(pk=proposal.pk).state == S.WITHDRAWN
 
 
 def test_a_returned_proposal_can_be_resubmitted(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
-    services.proposal_transition(
-        "return_for_revision",
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.reviewer),
-        comment="Bổ sung hồ sơ.",
-    )
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-    )
+    act("return_for_revision", proposal, world.reviewer, comment="Bổ sung hồ sơ.")
+    act("submit", proposal, world.proposer)
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.SUBMITTED
 
 
 def test_return_and_reject_are_possible_straight_from_submitted(world):
     first = advance(world, new_proposal(world), S.SUBMITTED)
-    services.proposal_transition(
-        "return_for_revision",
-        proposal_id=first.pk,
-        actor=Actor.for_user(world.reviewer),
-        comment="Thiếu hồ sơ.",
-    )
-    services.proposal_transition(
-        "withdraw", proposal_id=first.pk, actor=Actor.for_user(world.proposer), comment="Rút."
-    )
+    act("return_for_revision", first, world.reviewer, comment="Thiếu hồ sơ.")
+    act("withdraw", first, world.proposer, comment="Rút.")
     second = advance(world, new_proposal(world), S.SUBMITTED)
-    services.proposal_transition(
-        "reject",
-        proposal_id=second.pk,
-        actor=Actor.for_user(world.board_head),
-        comment="Không phù hợp.",
-    )
+    act("reject", second, world.board_head, comment="Không phù hợp.")
     assert RotationProposal.objects.get(pk=second.pk).state == S.REJECTED
 
 
 def test_start_review_makes_the_board_member_the_reviewer(world, proposal):
     advance(world, proposal, S.SUBMITTED)
-    services.proposal_transition(
-        "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer_b)
-    )
+    act("start_review", proposal, world.reviewer_b)
     assert RotationProposal.objects.get(pk=proposal.pk).reviewer == world.reviewer_b
 
 
 def test_the_standing_deputy_may_open_the_vote(world, proposal):
     advance(world, proposal, S.ENDORSED)
-    services.proposal_transition(
-        "open_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.deputy)
-    )
+    act("open_vote", proposal, world.deputy)
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.VOTING
 
 
 def test_close_vote_rejects_when_approvals_fall_short(world, proposal):
     advance(world, proposal, S.VOTING)
     cast_all(world, proposal, ["approve"] * 5 + ["disapprove"] * 3)
-    services.proposal_transition(
-        "close_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.chair)
-    )
+    act("close_vote", proposal, world.chair)
     assert RotationProposal.objects.get(pk=proposal.pk).state == S.REJECTED
 
 
 def test_post_is_refused_before_the_effective_date(world, proposal):
     advance(world, proposal, S.ISSUED)
     with pytest.raises(WrongState) as caught:
-        services.proposal_transition(
-            "post", proposal_id=proposal.pk, actor=Actor.for_user(world.clerk)
-        )
+        act("post", proposal, world.clerk)
     assert caught.value.code == "before_effective_date"
     assert "Chưa đến ngày hiệu lực" in caught.value.text()
 
@@ -265,28 +223,16 @@ def test_the_system_may_post_on_the_effective_date(world):
 def test_revoke_is_refused_on_or_after_the_effective_date(world):
     proposal = advance(world, new_proposal(world, effective_date=TODAY), S.ISSUED)
     with pytest.raises(WrongState) as caught:
-        services.proposal_transition(
-            "revoke", proposal_id=proposal.pk, actor=Actor.for_user(world.chair), comment="Hủy."
-        )
+        act("revoke", proposal, world.chair, comment="Hủy.")
     assert caught.value.code == "after_effective_date"
 
 
 def test_end_rotation_needs_an_outcome(world):
     proposal = advance(world, new_proposal(world, effective_date=TODAY), S.IN_EFFECT)
     with pytest.raises(Invalid) as caught:
-        services.proposal_transition(
-            "end_rotation",
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.board_head),
-            outcome="",
-        )
+        act("end_rotation", proposal, world.board_head, outcome="")
     assert caught.value.code == "outcome_required"
-    services.proposal_transition(
-        "end_rotation",
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.board_head),
-        outcome="reassigned",
-    )
+    act("end_rotation", proposal, world.board_head, outcome="reassigned")
     assert RotationProposal.objects.get(pk=proposal.pk).outcome == "reassigned"
 
 
@@ -294,12 +240,7 @@ def test_a_transfer_has_no_rotation_to_end(world):
     proposal = new_proposal(world, kind="transfer", duration_months=None, effective_date=TODAY)
     proposal = advance(world, proposal, S.IN_EFFECT)
     with pytest.raises(WrongState) as caught:
-        services.proposal_transition(
-            "end_rotation",
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.board_head),
-            outcome="kept",
-        )
+        act("end_rotation", proposal, world.board_head, outcome="kept")
     assert caught.value.code == "not_applicable"
 
 
@@ -316,20 +257,10 @@ def test_issue_decision_numbers_the_decision_and_signs_for_the_chair(world, prop
 def test_issue_decision_may_name_the_deputy_as_signer_but_not_a_plain_member(world):
     first = advance(world, new_proposal(world), S.APPROVED)
     with pytest.raises(Invalid) as caught:
-        services.proposal_transition(
-            "issue_decision",
-            proposal_id=first.pk,
-            actor=Actor.for_user(world.clerk),
-            signer=world.board_head,
-        )
+        act("issue_decision", first, world.clerk, signer=world.board_head)
     assert caught.value.code == "invalid_signer"
     assert RotationProposal.objects.get(pk=first.pk).state == S.APPROVED
-    services.proposal_transition(
-        "issue_decision",
-        proposal_id=first.pk,
-        actor=Actor.for_user(world.clerk),
-        signer=world.deputy,
-    )
+    act("issue_decision", first, world.clerk, signer=world.deputy)
     decision = RotationProposal.objects.get(pk=first.pk).decision
     assert (decision.signer, decision.signer_role) == (world.deputy, "deputy")
 
@@ -347,9 +278,7 @@ def test_nobody_acts_on_a_proposal_about_themselves(world):
     # Bình is the official behind the reviewer_b login.
     proposal = advance(world, new_proposal(world, official=world.binh), S.SUBMITTED)
     with pytest.raises(NotAllowed) as caught:
-        services.proposal_transition(
-            "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer_b)
-        )
+        act("start_review", proposal, world.reviewer_b)
     assert caught.value.code == "own_proposal"
 
 
@@ -372,31 +301,18 @@ def authored_by_reviewer(world):
 
 def test_the_author_cannot_start_the_review_of_their_own_proposal(world, authored_by_reviewer):
     proposal = authored_by_reviewer
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer)
-    )
+    act("submit", proposal, world.reviewer)
     with pytest.raises(NotAllowed) as caught:
-        services.proposal_transition(
-            "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer)
-        )
+        act("start_review", proposal, world.reviewer)
     assert caught.value.code == "author_conflict"
 
 
 def test_the_author_cannot_give_an_opinion_on_their_own_proposal(world, authored_by_reviewer):
     proposal = authored_by_reviewer
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer)
-    )
-    services.proposal_transition(
-        "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer_b)
-    )
+    act("submit", proposal, world.reviewer)
+    act("start_review", proposal, world.reviewer_b)
     with pytest.raises(NotAllowed) as caught:
-        services.opinion_add(
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.reviewer),
-            opinion="endorse",
-            comment="Tốt.",
-        )
+        opine(proposal, world.reviewer, "endorse", "Tốt.")
     assert caught.value.code == "author_conflict"
 
 
@@ -405,33 +321,17 @@ def test_the_board_head_cannot_endorse_or_vote_on_their_own_proposal(world):
         committee=world.committee, user=world.board_head, unit=world.district, start=SINCE
     )
     proposal = new_proposal(world, author=world.board_head)
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
-    )
-    services.proposal_transition(
-        "start_review", proposal_id=proposal.pk, actor=Actor.for_user(world.reviewer)
-    )
-    services.opinion_add(
-        proposal_id=proposal.pk,
-        actor=Actor.for_user(world.reviewer),
-        opinion="endorse",
-        comment="Tán thành.",
-    )
+    act("submit", proposal, world.board_head)
+    act("start_review", proposal, world.reviewer)
+    opine(proposal, world.reviewer)
     with pytest.raises(NotAllowed) as caught:
-        services.proposal_transition(
-            "endorse", proposal_id=proposal.pk, actor=Actor.for_user(world.board_head)
-        )
+        act("endorse", proposal, world.board_head)
     assert caught.value.code == "author_conflict"
 
 
 def test_the_subject_cannot_withdraw_or_edit_a_proposal_about_them(world, proposal):
     with pytest.raises(NotAllowed):
-        services.proposal_transition(
-            "withdraw",
-            proposal_id=proposal.pk,
-            actor=Actor.for_user(world.subject_user),
-            comment="Không.",
-        )
+        act("withdraw", proposal, world.subject_user, comment="Không.")
     with pytest.raises(NotAllowed):
         services.proposal_update(
             proposal_id=proposal.pk, actor=Actor.for_user(world.subject_user), rationale="Khác."
@@ -442,16 +342,12 @@ def test_a_former_committee_member_holds_no_role(world, proposal):
     advance(world, proposal, S.ENDORSED)
     with pytest.raises(NotFound):
         # Not a member today, so not even able to see it.
-        services.proposal_transition(
-            "open_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.former)
-        )
+        act("open_vote", proposal, world.former)
 
 
 def test_a_superuser_sees_every_proposal_but_holds_no_workflow_role(world, proposal):
     with pytest.raises(NotAllowed):
-        services.proposal_transition(
-            "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.admin)
-        )
+        act("submit", proposal, world.admin)
 
 
 def test_each_transition_is_declared_once_and_the_state_machine_reads_it():

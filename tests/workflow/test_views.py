@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from documents.models import Decision
@@ -14,7 +13,8 @@ from personnel.models import CommitteeMember
 from personnel.roles import Actor
 from reports.selectors import locality_impact
 from tests.helpers import TODAY
-from tests.world import S, advance, eligible_voters, new_proposal
+from tests.helpers import page_client as client
+from tests.world import S, act, advance, eligible_voters, new_proposal, new_transfer
 from workflow import services
 from workflow.models import (
     BallotReceipt,
@@ -24,13 +24,6 @@ from workflow.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client(user=None) -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    return c
 
 
 def text(response) -> str:
@@ -98,16 +91,8 @@ def test_the_list_finds_an_official_typed_without_diacritics(world, proposal):
 
 
 def test_the_list_filters_by_state_kind_unit_and_term(world, proposal):
-    other = new_proposal(
-        world,
-        official=world.hoa,
-        target=world.pos["HB-DB-TT", "PBT-TT"],
-        kind="transfer",
-        duration_months=None,
-    )
-    services.proposal_transition(
-        "submit", proposal_id=other.pk, actor=Actor.for_user(world.proposer)
-    )
+    other = new_transfer(world, world.hoa, world.pos["HB-DB-TT", "PBT-TT"])
+    act("submit", other, world.proposer)
     as_chair = client(world.chair)
 
     def names(**params):
@@ -140,13 +125,7 @@ def test_the_list_costs_the_same_queries_for_a_few_rows_or_a_full_page(world):
         (world.dung, ("HB-DB-DR", "PCT")),
         (world.binh, ("HB-DB-TL", "BT")),
     ):
-        new_proposal(
-            world,
-            official=official,
-            target=world.pos[target],
-            kind="transfer",
-            duration_months=None,
-        )
+        new_transfer(world, official, world.pos[target])
     with CaptureQueriesContext(connection) as four:
         response = as_chair.get("/proposals/")
     assert "4 đề xuất" in text(response)
@@ -307,9 +286,7 @@ def test_only_the_author_may_edit(world, proposal):
 
 
 def test_a_submitted_proposal_cannot_be_edited(world, proposal):
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-    )
+    act("submit", proposal, world.proposer)
     response = client(world.proposer).get(f"/proposals/{proposal.pk}/edit/")
     assert response.status_code == 409
     assert "Đã trình" in text(response)
@@ -357,9 +334,7 @@ def test_each_user_sees_only_the_actions_they_may_take(world, proposal):
 
 
 def test_the_proposal_page_shows_summary_checklist_impact_diagram_and_history(world, proposal):
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-    )
+    act("submit", proposal, world.proposer)
     response = client(world.chair).get(f"/proposals/{proposal.pk}/")
     page = text(response)
     html = response.content.decode()
@@ -397,12 +372,17 @@ def test_the_page_shows_the_effect_on_the_non_local_target(world, proposal):
         assert unit["name"] in page
 
 
+def grant_in_planning(proposal, user, justification):
+    """Post an exception to the planning rule on the proposal's page, as `user`."""
+    data = {"code": "in_planning", "in_planning-code": "in_planning"}
+    data["in_planning-justification"] = justification
+    return client(user).post(f"/proposals/{proposal.pk}/exceptions/", data)
+
+
 def test_the_board_head_may_grant_an_exception_for_a_failed_check(world):
     # Dũng is not in any planning: a rotation fails "in_planning".
     proposal = new_proposal(world, official=world.dung)
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-    )
+    act("submit", proposal, world.proposer)
     url = f"/proposals/{proposal.pk}/"
     html = client(world.board_head).get(url).content.decode()
     assert 'class="check check-error" data-check="in_planning"' in html
@@ -411,14 +391,7 @@ def test_the_board_head_may_grant_an_exception_for_a_failed_check(world):
         'name="in_planning-justification"' not in client(world.reviewer).get(url).content.decode()
     )
 
-    response = client(world.board_head).post(
-        f"/proposals/{proposal.pk}/exceptions/",
-        {
-            "code": "in_planning",
-            "in_planning-code": "in_planning",
-            "in_planning-justification": "Trường hợp đặc biệt.",
-        },
-    )
+    response = grant_in_planning(proposal, world.board_head, "Trường hợp đặc biệt.")
     assert response.status_code == 302
     assert response["Location"] == f"/proposals/{proposal.pk}/#checklist"
     assert EligibilityException.objects.get(proposal=proposal).code == "in_planning"
@@ -429,13 +402,8 @@ def test_the_board_head_may_grant_an_exception_for_a_failed_check(world):
 
 def test_an_exception_without_a_justification_is_explained(world):
     proposal = new_proposal(world, official=world.dung)
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-    )
-    response = client(world.board_head).post(
-        f"/proposals/{proposal.pk}/exceptions/",
-        {"code": "in_planning", "in_planning-code": "in_planning", "in_planning-justification": ""},
-    )
+    act("submit", proposal, world.proposer)
+    response = grant_in_planning(proposal, world.board_head, "")
     assert response.status_code == 200
     assert "Trường này là bắt buộc" in text(response)
     assert not EligibilityException.objects.exists()
@@ -443,17 +411,8 @@ def test_an_exception_without_a_justification_is_explained(world):
 
 def test_only_the_board_head_may_grant_an_exception(world):
     proposal = new_proposal(world, official=world.dung)
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-    )
-    response = client(world.reviewer).post(
-        f"/proposals/{proposal.pk}/exceptions/",
-        {
-            "code": "in_planning",
-            "in_planning-code": "in_planning",
-            "in_planning-justification": "x",
-        },
-    )
+    act("submit", proposal, world.proposer)
+    response = grant_in_planning(proposal, world.reviewer, "x")
     assert response.status_code == 403
 
 
@@ -507,9 +466,7 @@ def test_an_action_the_role_forbids_is_403_with_the_reason(world, proposal):
 
 
 def test_an_action_in_the_wrong_state_is_409_with_the_reason(world, proposal):
-    services.proposal_transition(
-        "submit", proposal_id=proposal.pk, actor=Actor.for_user(world.proposer)
-    )
+    act("submit", proposal, world.proposer)
     response = client(world.proposer).post(f"/proposals/{proposal.pk}/do/submit/")
     assert response.status_code == 409
     assert "Đề xuất đang ở trạng thái «Đã trình», không thể thực hiện lúc này (Trình đề xuất)." in (
@@ -596,11 +553,14 @@ def test_ending_a_rotation_asks_the_outcome(world):
 # --- Opinions -------------------------------------------------------------------------------
 
 
+def post_opinion(proposal, user, opinion, comment):
+    data = {"opinion": opinion, "comment": comment}
+    return client(user).post(f"/proposals/{proposal.pk}/opinions/", data)
+
+
 def test_a_board_member_records_an_opinion(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
-    response = client(world.reviewer_b).post(
-        f"/proposals/{proposal.pk}/opinions/", {"opinion": "revise", "comment": "Bổ sung hồ sơ."}
-    )
+    response = post_opinion(proposal, world.reviewer_b, "revise", "Bổ sung hồ sơ.")
     assert response.status_code == 302
     assert response["Location"] == f"/proposals/{proposal.pk}/#opinions"
     opinion = Opinion.objects.get(proposal=proposal)
@@ -609,9 +569,7 @@ def test_a_board_member_records_an_opinion(world, proposal):
 
 def test_an_opinion_without_a_comment_is_explained(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
-    response = client(world.reviewer).post(
-        f"/proposals/{proposal.pk}/opinions/", {"opinion": "endorse", "comment": ""}
-    )
+    response = post_opinion(proposal, world.reviewer, "endorse", "")
     assert response.status_code == 200
     assert field_errors(response, "comment")
     assert not Opinion.objects.exists()
@@ -619,9 +577,7 @@ def test_an_opinion_without_a_comment_is_explained(world, proposal):
 
 def test_the_author_may_not_record_an_opinion(world, proposal):
     advance(world, proposal, S.IN_REVIEW)
-    response = client(world.proposer).post(
-        f"/proposals/{proposal.pk}/opinions/", {"opinion": "endorse", "comment": "Tốt."}
-    )
+    response = post_opinion(proposal, world.proposer, "endorse", "Tốt.")
     assert response.status_code == 403
 
 
@@ -685,9 +641,7 @@ def test_the_tally_shows_only_once_the_vote_is_closed(world, proposal):
     assert "8/11 phiếu đã bỏ" in page
     assert "Kết quả được giữ kín" in page
     assert "Được thông qua." not in page
-    services.proposal_transition(
-        "close_vote", proposal_id=proposal.pk, actor=Actor.for_user(world.chair)
-    )
+    act("close_vote", proposal, world.chair)
     page = text(client(world.chair).get(f"/proposals/{proposal.pk}/"))
     assert "8 đồng ý 0 không đồng ý 0 không có ý kiến" in page
     assert "Được thông qua." in page
@@ -707,14 +661,7 @@ def test_the_office_page_is_for_the_office(world):
 
 def test_the_office_page_lists_decisions_to_issue_postings_due_and_issued(world, proposal):
     advance(world, proposal, S.APPROVED)
-    due = new_proposal(
-        world,
-        official=world.hoa,
-        target=world.pos["HB-DB-TT", "BT"],
-        kind="transfer",
-        duration_months=None,
-        effective_date=TODAY,
-    )
+    due = new_transfer(world, world.hoa, world.pos["HB-DB-TT", "BT"], effective_date=TODAY)
     advance(world, due, S.ISSUED)
     response = client(world.clerk).get("/proposals/office/")
     html = response.content.decode()
