@@ -354,15 +354,12 @@ def proposal_edit(request, pk):
 class CheckRow:
     """One line of the checklist, live or as the committee saw it."""
 
-    def __init__(self, *, code, severity, ok, message, excepted=False, enforced=False):
-        self.code = code
-        self.title = str(CHECK_TITLES.get(code, code))
-        self.severity = severity
-        self.severity_label = str(SEVERITY_LABELS.get(severity, severity))
-        self.ok = ok
-        self.message = str(message)
-        self.excepted = excepted
-        self.enforced = enforced
+    def __init__(self, result):
+        self.code, self.severity, self.ok = result.code, result.severity, result.ok
+        self.title = str(CHECK_TITLES.get(result.code, result.code))
+        self.severity_label = str(SEVERITY_LABELS.get(result.severity, result.severity))
+        self.message = str(result.message)
+        self.excepted, self.enforced = result.excepted, result.enforced
         self.exception = None
         self.exception_form = None
 
@@ -391,18 +388,7 @@ def _checklist(proposal, exceptions):
         at = snapshot.get("evaluated_at")
     else:
         results = eligibility.evaluate(proposal, exceptions={e.code for e in exceptions})
-    rows = [
-        CheckRow(
-            code=r.code,
-            severity=r.severity,
-            ok=r.ok,
-            message=r.message,
-            excepted=r.excepted,
-            enforced=r.enforced,
-        )
-        for r in results
-    ]
-    return rows, (dt.datetime.fromisoformat(at) if at else None)
+    return [CheckRow(r) for r in results], (dt.datetime.fromisoformat(at) if at else None)
 
 
 def _impact(proposal) -> dict:
@@ -641,62 +627,53 @@ def proposal_action(request, pk, name):
     )
 
 
-@with_actor
-@require_POST
-def opinion_add(request, pk):
-    actor = request.actor
-    proposal = _get_proposal(request, pk)
-    refusal = _guard(request, proposal, permissions.can_add_opinion(actor, proposal))
-    if refusal:
-        return refusal
-    form = OpinionForm(request.POST)
+def _form_post(request, proposal, form, service, *, done, anchor, template, **context):
+    """Hand a valid form's data to `service`; on success say `done` and go back to the
+    proposal's `anchor`, else show the form again with the service's refusal."""
     if form.is_valid():
         try:
-            services.opinion_add(
-                proposal_id=proposal.pk,
-                actor=request.actor,
-                opinion=form.cleaned_data["opinion"],
-                comment=form.cleaned_data["comment"],
-            )
+            service(proposal_id=proposal.pk, actor=request.actor, **form.cleaned_data)
         except NotAllowed as error:
             raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("Your opinion is recorded."))
-            return redirect(_detail_url(proposal, "opinions"))
-    return render(request, "workflow/opinion_form.html", {"proposal": proposal, "form": form})
+            messages.success(request, done)
+            return redirect(_detail_url(proposal, anchor))
+    return render(request, template, {"proposal": proposal, "form": form, **context})
+
+
+@with_actor
+@require_POST
+def opinion_add(request, pk):
+    proposal = _get_proposal(request, pk)
+    refusal = _guard(request, proposal, permissions.can_add_opinion(request.actor, proposal))
+    return refusal or _form_post(
+        request,
+        proposal,
+        OpinionForm(request.POST),
+        services.opinion_add,
+        done=_("Your opinion is recorded."),
+        anchor="opinions",
+        template="workflow/opinion_form.html",
+    )
 
 
 @with_actor
 @require_POST
 def exception_grant(request, pk):
-    actor = request.actor
     proposal = _get_proposal(request, pk)
-    refusal = _guard(request, proposal, permissions.can_grant_exception(actor, proposal))
-    if refusal:
-        return refusal
+    refusal = _guard(request, proposal, permissions.can_grant_exception(request.actor, proposal))
     code = request.POST.get("code", "")
-    form = ExceptionForm(request.POST, prefix=code or None)
-    if form.is_valid():
-        try:
-            services.exception_grant(
-                proposal_id=proposal.pk,
-                actor=request.actor,
-                code=form.cleaned_data["code"],
-                justification=form.cleaned_data["justification"],
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(error.text())
-        except WorkflowError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The exception is granted."))
-            return redirect(_detail_url(proposal, "checklist"))
-    return render(
+    return refusal or _form_post(
         request,
-        "workflow/exception_form.html",
-        {"proposal": proposal, "form": form, "check_title": CHECK_TITLES.get(code, code)},
+        proposal,
+        ExceptionForm(request.POST, prefix=code or None),
+        services.exception_grant,
+        done=_("The exception is granted."),
+        anchor="checklist",
+        template="workflow/exception_form.html",
+        check_title=CHECK_TITLES.get(code, code),
     )
 
 
