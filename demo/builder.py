@@ -704,23 +704,14 @@ class DemoBuilder:
     # Sections, in the order seed_demo calls them.
 
     def build_units(self):
-        for code, name, kind, parent in OTHER_UNITS:
+        communes = [(code, name, kind, DISTRICT) for code, name, kind in COMMUNES]
+        for code, name, kind, parent in OTHER_UNITS + communes:
             self.units[code] = self._upsert(
                 OrgUnit,
                 {"code": code},
                 name=name,
                 kind=kind,
                 parent=self.units.get(parent),
-                valid_from=None,
-                valid_to=None,
-            )
-        for code, name, kind in COMMUNES:
-            self.units[code] = self._upsert(
-                OrgUnit,
-                {"code": code},
-                name=name,
-                kind=kind,
-                parent=self.units[DISTRICT],
                 valid_from=None,
                 valid_to=None,
             )
@@ -875,48 +866,27 @@ class DemoBuilder:
 
     def build_memberships(self):
         start = _d(CONGRESS)
-        for n in range(1, 11):
-            role = {1: CommitteeMember.Role.CHAIR, 2: CommitteeMember.Role.DEPUTY}.get(
-                n, CommitteeMember.Role.MEMBER
-            )
-            self._member(CommitteeMember, f"btv{n:02d}", start, role=role)
-        self._member(CommitteeMember, "board.head", start, role=CommitteeMember.Role.MEMBER)
+        roles = {"btv01": CommitteeMember.Role.CHAIR, "btv02": CommitteeMember.Role.DEPUTY}
+        for username in VOTERS:  # the ten btv accounts and board.head
+            role = roles.get(username, CommitteeMember.Role.MEMBER)
+            self._member(CommitteeMember, username, start, role=role)
 
         start = _d(MEMBERSHIP_START)
-        for username, role in (
-            ("board.head", BoardMember.Role.HEAD),
-            ("board.a", BoardMember.Role.MEMBER),
-            ("board.b", BoardMember.Role.MEMBER),
-            ("proposer.district", BoardMember.Role.SPECIALIST),
-        ):
-            self._upsert(
-                BoardMember,
-                {"board": self.board, "user": self.users[username]},
-                role=role,
-                start=start,
-                end=None,
-            )
-        self._member(CommitteeOfficeMember, "office", start)
-        for username, unit_code in (
-            ("proposer.district", DISTRICT),
-            ("proposer.tuly", "dabac-tuly"),
-        ):
-            self._upsert(
-                ProposerScope,
-                {"committee": self.committee, "user": self.users[username]},
-                unit=self.units[unit_code],
-                start=start,
-                end=None,
-            )
-
-    def _member(self, model, username, start, **values):
-        self._upsert(
-            model,
-            {"committee": self.committee, "user": self.users[username]},
-            start=start,
-            end=None,
-            **values,
+        board = {"board": self.board}
+        self._member(BoardMember, "board.head", start, board, role=BoardMember.Role.HEAD)
+        self._member(BoardMember, "board.a", start, board, role=BoardMember.Role.MEMBER)
+        self._member(BoardMember, "board.b", start, board, role=BoardMember.Role.MEMBER)
+        self._member(
+            BoardMember, "proposer.district", start, board, role=BoardMember.Role.SPECIALIST
         )
+        self._member(CommitteeOfficeMember, "office", start)
+        self._member(ProposerScope, "proposer.district", start, unit=self.units[DISTRICT])
+        self._member(ProposerScope, "proposer.tuly", start, unit=self.units["dabac-tuly"])
+
+    def _member(self, model, username, start, owner=None, **values):
+        """A dated membership of the committee (or of `owner`), open-ended."""
+        lookup = {**(owner or {"committee": self.committee}), "user": self.users[username]}
+        self._upsert(model, lookup, start=start, end=None, **values)
 
     def build_planning(self):
         for name, title_code, term_key, ref in PLANNING:
@@ -989,10 +959,12 @@ class DemoBuilder:
     def _propose(self, spec: DemoProposal, *, effective: dt.date, issued_on=None):
         """Create the proposal and take it to `spec.state` with the services, each step by the
         account whose job it is."""
-        users = self.users
-        author = users[spec.author]
+
+        def actor(username):
+            return Actor.for_user(self.users[username])
+
         proposal = workflow.proposal_create(
-            actor=Actor.for_user(author),
+            actor=actor(spec.author),
             official=self.officials[spec.official],
             kind=spec.kind,
             target_position=self.positions[spec.to],
@@ -1004,62 +976,42 @@ class DemoBuilder:
         )
         self.stats["created"] += 1
         pid, target = proposal.pk, spec.state
+
+        def step(name, username, **data):
+            workflow.proposal_transition(name, proposal_id=pid, actor=actor(username), **data)
+
         if target == S.DRAFT:
             return proposal
-        workflow.proposal_transition("submit", proposal_id=pid, actor=Actor.for_user(author))
+        step("submit", spec.author)
         if target == S.SUBMITTED:
             return proposal
-        reviewer = users[spec.reviewer]
-        workflow.proposal_transition(
-            "start_review", proposal_id=pid, actor=Actor.for_user(reviewer)
-        )
+        step("start_review", spec.reviewer)
         if target == S.RETURNED:
-            workflow.proposal_transition(
-                "return_for_revision",
-                proposal_id=pid,
-                actor=Actor.for_user(reviewer),
-                comment=spec.return_comment,
-            )
+            step("return_for_revision", spec.reviewer, comment=spec.return_comment)
             return proposal
         workflow.opinion_add(
-            proposal_id=pid, actor=Actor.for_user(reviewer), opinion="endorse", comment=spec.opinion
+            proposal_id=pid, actor=actor(spec.reviewer), opinion="endorse", comment=spec.opinion
         )
         if target == S.IN_REVIEW:
             return proposal
-        workflow.proposal_transition(
-            "endorse", proposal_id=pid, actor=Actor.for_user(users["board.head"])
-        )
+        step("endorse", "board.head")
         if target == S.ENDORSED:
             return proposal
-        chair = users["btv01"]
-        workflow.proposal_transition("open_vote", proposal_id=pid, actor=Actor.for_user(chair))
+        step("open_vote", "btv01")  # the chair
         for username, choice in spec.ballots:
-            workflow.ballot_cast(
-                proposal_id=pid, actor=Actor.for_user(users[username]), choice=choice
-            )
+            workflow.ballot_cast(proposal_id=pid, actor=actor(username), choice=choice)
         if target == S.VOTING:
             return proposal
-        workflow.proposal_transition("close_vote", proposal_id=pid, actor=Actor.for_user(chair))
+        step("close_vote", "btv01")
         if target == S.APPROVED:
             return proposal
-        workflow.proposal_transition(
-            "issue_decision",
-            proposal_id=pid,
-            actor=Actor.for_user(users["office"]),
-            issued_on=issued_on,
-        )
+        step("issue_decision", "office", issued_on=issued_on)
         if target == S.ISSUED:
             return proposal
-        workflow.proposal_transition("post", proposal_id=pid, actor=Actor.for_user(users["office"]))
+        step("post", "office")
         if target == S.IN_EFFECT:
             return proposal
-        workflow.proposal_transition(
-            "end_rotation",
-            proposal_id=pid,
-            actor=Actor.for_user(users["board.head"]),
-            outcome=spec.outcome,
-            comment=spec.outcome_comment,
-        )
+        step("end_rotation", "board.head", outcome=spec.outcome, comment=spec.outcome_comment)
         return proposal
 
     # Output.

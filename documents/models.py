@@ -5,9 +5,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lib.models import validity_ordered
 
 
 def new_verify_code() -> str:
@@ -243,14 +245,7 @@ class LegalBasis(models.Model):
         verbose_name = _("legal basis")
         verbose_name_plural = _("legal bases")
         ordering = ["order", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=F("valid_from")),
-                name="legalbasis_dates_ordered",
-            ),
-        ]
+        constraints = [validity_ordered("legalbasis_dates_ordered")]
 
     def __str__(self):
         return self.text

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from lib.dates import short_date
+from lib.models import dates_ordered, validity_ordered
 from lib.text import fold
 
 
@@ -40,14 +41,7 @@ class OrgUnit(models.Model):
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=F("valid_from")),
-                name="orgunit_dates_ordered",
-            ),
-        ]
+        constraints = [validity_ordered("orgunit_dates_ordered")]
 
     def __str__(self):
         return self.name
@@ -211,10 +205,7 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         ordering = ["-start", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="assignment_dates_ordered",
-            ),
+            dates_ordered("assignment_dates_ordered"),
             models.UniqueConstraint(
                 fields=["official", "position"],
                 condition=Q(end__isnull=True),
@@ -340,10 +331,7 @@ class CommitteeMember(DatedMembership):
         verbose_name_plural = _("committee members")
         ordering = ["committee", "role", "user__username"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="committeemember_dates_ordered",
-            ),
+            dates_ordered("committeemember_dates_ordered"),
             models.UniqueConstraint(
                 fields=["committee", "user"],
                 condition=Q(end__isnull=True),
@@ -374,12 +362,7 @@ class CommitteeOfficeMember(DatedMembership):
     class Meta:
         verbose_name = _("office staff member")
         verbose_name_plural = _("office staff")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="officemember_dates_ordered",
-            ),
-        ]
+        constraints = [dates_ordered("officemember_dates_ordered")]
 
     def __str__(self):
         return str(self.user)
@@ -421,12 +404,7 @@ class BoardMember(DatedMembership):
     class Meta:
         verbose_name = _("board member")
         verbose_name_plural = _("board members")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="boardmember_dates_ordered",
-            ),
-        ]
+        constraints = [dates_ordered("boardmember_dates_ordered")]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}"
@@ -454,12 +432,7 @@ class ProposerScope(DatedMembership):
     class Meta:
         verbose_name = _("proposer scope")
         verbose_name_plural = _("proposer scopes")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="proposerscope_dates_ordered",
-            ),
-        ]
+        constraints = [dates_ordered("proposerscope_dates_ordered")]
 
     def __str__(self):
         return f"{self.user} → {self.unit}"
