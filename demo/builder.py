@@ -432,164 +432,98 @@ class DemoProposal:
 # 30/06/2023 and starts the town posts on 01/07/2023.
 HISTORY_FIRST_NUMBER = 45
 HISTORY_MOVES = [
-    DemoProposal(
-        "Xa Văn Hùng",
-        S.IN_EFFECT,
-        TRANSFER,
-        ("dabac-thitran", SECRETARY),
+    DemoProposal("Xa Văn Hùng", S.IN_EFFECT, TRANSFER, ("dabac-thitran", SECRETARY),
         "Điều động đồng chí Bí thư Đảng ủy xã Tú Lý giữ chức Bí thư Đảng ủy thị trấn Đà Bắc, "
         "bố trí Bí thư không là người địa phương theo Nghị quyết 03-NQ/HU.",
-        months=None,
-        effective="01/07/2023",
-        issued="20/06/2023",
+        months=None, effective="01/07/2023", issued="20/06/2023",
         leaves=("dabac-tuly", SECRETARY, "01/09/2020"),
     ),
-    DemoProposal(
-        "Bùi Thị Nhung",
-        S.IN_EFFECT,
-        ROTATION,
-        ("dabac-thitran", STANDING_DEPUTY),
+    DemoProposal("Bùi Thị Nhung", S.IN_EFFECT, ROTATION, ("dabac-thitran", STANDING_DEPUTY),
         "Luân chuyển cán bộ trong quy hoạch Phó Bí thư Thường trực về thị trấn Đà Bắc để rèn "
         "luyện, thử thách qua thực tiễn.",
-        effective="01/07/2023",
-        issued="20/06/2023",
+        effective="01/07/2023", issued="20/06/2023",
         justification="Đồng chí trong quy hoạch Phó Bí thư Thường trực nhiệm kỳ 2020 - 2025, "
-        "hoàn thành xuất sắc nhiệm vụ Phó Chủ tịch UBND xã Tú Lý.",
+            "hoàn thành xuất sắc nhiệm vụ Phó Chủ tịch UBND xã Tú Lý.",
         leaves=("dabac-tuly", VICE_CHAIRMAN, "01/07/2021"),
     ),
-    DemoProposal(
-        "Đinh Văn Quyết",
-        S.COMPLETED,
-        ROTATION,
-        ("dabac-thitran", CHAIRMAN),
+    DemoProposal("Đinh Văn Quyết", S.COMPLETED, ROTATION, ("dabac-thitran", CHAIRMAN),
         "Luân chuyển Chủ tịch UBND xã Tú Lý giữ chức Phó Bí thư – Chủ tịch UBND thị trấn Đà "
         "Bắc, bố trí Chủ tịch UBND không là người địa phương.",
-        effective="01/07/2023",
-        issued="20/06/2023",
-        leaves=("dabac-tuly", CHAIRMAN, "01/07/2021"),
-        outcome="kept",
+        effective="01/07/2023", issued="20/06/2023",
+        leaves=("dabac-tuly", CHAIRMAN, "01/07/2021"), outcome="kept",
         outcome_comment="Hết thời hạn luân chuyển; Ban Thường vụ quyết định để đồng chí ở lại "
-        "công tác ổn định tại thị trấn Đà Bắc.",
+            "công tác ổn định tại thị trấn Đà Bắc.",
     ),
-]
+]  # fmt: skip
 
 MOVED_BY_DEMO_DECISIONS = {move.official for move in HISTORY_MOVES}
 
 # Proposals waiting in every state before the decision takes effect; each account has a part in
 # one of them. Xa Văn Bình and Xa Thị Thúy change places (the approved and the issued one).
 PENDING_PROPOSALS = [
-    DemoProposal(
-        "Lò Văn Chiến",  # canbo.tuly
-        S.DRAFT,
-        ROTATION,
-        ("dabac-vaynua", CHAIRMAN),
+    # canbo.tuly
+    DemoProposal("Lò Văn Chiến", S.DRAFT, ROTATION, ("dabac-vaynua", CHAIRMAN),
         "Luân chuyển cán bộ trong quy hoạch Phó Bí thư – Chủ tịch UBND về xã Vầy Nưa, nơi chưa "
         "có đồng chí thường trực không là người địa phương.",
         effective_in_days=90,
         justification="Đồng chí trong quy hoạch Phó Bí thư – Chủ tịch UBND nhiệm kỳ 2025 - "
-        "2030, có năng lực nổi trội.",
+            "2030, có năng lực nổi trội.",
         author="proposer.tuly",
     ),
-    DemoProposal(
-        "Hà Văn Tuấn",
-        S.SUBMITTED,
-        ROTATION,
-        ("dabac-trungthanh", CHAIRMAN),
+    DemoProposal("Hà Văn Tuấn", S.SUBMITTED, ROTATION, ("dabac-trungthanh", CHAIRMAN),
         "Luân chuyển Chủ tịch UBND xã Đoàn Kết về xã Trung Thành, bố trí Chủ tịch UBND không "
         "là người địa phương.",
         effective_in_days=90,
     ),
-    DemoProposal(
-        "Nguyễn Văn Phong",
-        S.IN_REVIEW,
-        ROTATION,
-        ("dabac-vaynua", SECRETARY),
+    DemoProposal("Nguyễn Văn Phong", S.IN_REVIEW, ROTATION, ("dabac-vaynua", SECRETARY),
         "Luân chuyển Chủ tịch UBND xã Đồng Chum giữ chức Bí thư Đảng ủy xã Vầy Nưa, bố trí Bí "
         "thư không là người địa phương.",
         effective_in_days=90,
         justification="Đồng chí trong quy hoạch Bí thư Đảng ủy nhiệm kỳ 2025 - 2030.",
     ),
-    DemoProposal(
-        "Triệu Văn Kiên",
-        S.RETURNED,
-        ROTATION,
-        ("dabac-yenhoa", STANDING_DEPUTY),
+    DemoProposal("Triệu Văn Kiên", S.RETURNED, ROTATION, ("dabac-yenhoa", STANDING_DEPUTY),
         "Luân chuyển Phó Bí thư Thường trực Đảng ủy xã Cao Sơn về xã Yên Hòa.",
-        effective_in_days=90,
-        reviewer="board.b",
+        effective_in_days=90, reviewer="board.b",
         return_comment="Đồng chí chưa có trong quy hoạch Phó Bí thư Thường trực nhiệm kỳ 2025 - "
-        "2030; đề nghị bổ sung quyết định quy hoạch hoặc đề xuất cán bộ khác.",
+            "2030; đề nghị bổ sung quyết định quy hoạch hoặc đề xuất cán bộ khác.",
     ),
-    DemoProposal(
-        "Đinh Văn Hưởng",
-        S.ENDORSED,
-        ROTATION,
-        ("dabac-trungthanh", STANDING_DEPUTY),
+    DemoProposal("Đinh Văn Hưởng", S.ENDORSED, ROTATION, ("dabac-trungthanh", STANDING_DEPUTY),
         "Luân chuyển Phó Bí thư Thường trực Đảng ủy xã Nánh Nghê về xã Trung Thành.",
-        effective_in_days=60,
-        reviewer="board.b",
+        effective_in_days=60, reviewer="board.b",
     ),
-    DemoProposal(
-        "Hoàng Đức Thuận",
-        S.VOTING,
-        TRANSFER,
-        ("dabac-trungthanh", SECRETARY),
+    DemoProposal("Hoàng Đức Thuận", S.VOTING, TRANSFER, ("dabac-trungthanh", SECRETARY),
         "Điều động Bí thư Đảng ủy xã Mường Chiềng giữ chức Bí thư Đảng ủy xã Trung Thành, bố "
         "trí Bí thư không là người địa phương.",
-        months=None,
-        effective_in_days=60,
+        months=None, effective_in_days=60,
         # Eight ballots: the quorum is reached and the chair may close the vote.
-        ballots=tuple(
-            zip(
-                (f"btv{n:02d}" for n in range(3, 11)),
-                ("approve",) * 6 + ("abstain", "approve"),
-                strict=True,
-            )
-        ),
+        ballots=tuple(zip((f"btv{n:02d}" for n in range(3, 11)),
+                          ("approve",) * 6 + ("abstain", "approve"), strict=True)),
     ),
-    DemoProposal(
-        "Nguyễn Đức Thịnh",
-        S.VOTING,
-        ROTATION,
-        ("dabac-vaynua", STANDING_DEPUTY),
+    DemoProposal("Nguyễn Đức Thịnh", S.VOTING, ROTATION, ("dabac-vaynua", STANDING_DEPUTY),
         "Luân chuyển Chủ tịch UBND xã Hiền Lương giữ chức Phó Bí thư Thường trực Đảng ủy xã "
         "Vầy Nưa.",
-        effective_in_days=60,
-        reviewer="board.b",
-        # Just opened: one ballot so far.
-        ballots=(("board.head", "approve"),),
+        effective_in_days=60, reviewer="board.b",
+        ballots=(("board.head", "approve"),),  # just opened: one ballot so far
     ),
-    DemoProposal(
-        "Xa Thị Thúy",  # canbo.hienluong
-        S.APPROVED,
-        TRANSFER,
-        ("dabac-tuly", STANDING_DEPUTY),
+    # canbo.hienluong
+    DemoProposal("Xa Thị Thúy", S.APPROVED, TRANSFER, ("dabac-tuly", STANDING_DEPUTY),
         "Điều động Phó Bí thư Thường trực Đảng ủy xã Hiền Lương về xã Tú Lý, đổi chỗ với đồng "
         "chí Xa Văn Bình.",
-        months=None,
-        effective_in_days=30,
+        months=None, effective_in_days=30,
     ),
-    DemoProposal(
-        "Xa Văn Bình",
-        S.ISSUED,
-        TRANSFER,
-        ("dabac-hienluong", STANDING_DEPUTY),
+    DemoProposal("Xa Văn Bình", S.ISSUED, TRANSFER, ("dabac-hienluong", STANDING_DEPUTY),
         "Điều động Phó Bí thư Thường trực Đảng ủy xã Tú Lý về xã Hiền Lương, đổi chỗ với đồng "
         "chí Xa Thị Thúy.",
-        months=None,
-        effective_in_days=30,
+        months=None, effective_in_days=30,
     ),
-    DemoProposal(
-        "Bùi Thị Hoa",  # canbo.toanson
-        S.ISSUED,
-        ROTATION,
-        ("dabac-bantuyengiao", "pho-truong-ban"),
+    # canbo.toanson
+    DemoProposal("Bùi Thị Hoa", S.ISSUED, ROTATION, ("dabac-bantuyengiao", "pho-truong-ban"),
         "Luân chuyển Phó Chủ tịch UBND xã Toàn Sơn về Ban Tuyên giáo Huyện ủy để đào tạo, "
         "rèn luyện ở cấp huyện.",
         effective_in_days=30,
         justification="Đồng chí trong quy hoạch Phó Bí thư – Chủ tịch UBND nhiệm kỳ 2025 - 2030.",
     ),
-]
+]  # fmt: skip
 
 
 # --- Decision letters ---------------------------------------------------------------------------
@@ -599,60 +533,25 @@ ALL_KINDS = ("rotation", "transfer", "secondment")
 # rotation; QĐ 105 → QĐ 80 → QĐ 377 on delegation); a letter cites those in force on its date.
 LEGAL_BASES = [
     ("Căn cứ Điều lệ Đảng", "", "", ALL_KINDS, 10),
-    (
-        "Căn cứ Quy định số 98-QĐ/TW, ngày 07/10/2017 của Bộ Chính trị về luân chuyển cán bộ",
-        "07/10/2017",
-        "27/04/2022",
-        ("rotation",),
-        20,
-    ),
-    (
-        "Căn cứ Quy định số 65-QĐ/TW, ngày 28/4/2022 của Bộ Chính trị về luân chuyển cán bộ",
-        "28/04/2022",
-        "",
-        ("rotation",),
-        20,
-    ),
-    (
-        "Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2020 - 2025",
-        "01/08/2020",
-        "31/07/2025",
-        ALL_KINDS,
-        30,
-    ),
-    (
-        "Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2025 - 2030",
-        "01/08/2025",
-        "",
-        ALL_KINDS,
-        30,
-    ),
-    (
-        "Căn cứ Quy định số 105-QĐ/TW, ngày 19/12/2017 của Bộ Chính trị về phân cấp quản lý "
-        "cán bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
-        "19/12/2017",
-        "17/08/2022",
-        ALL_KINDS,
-        40,
-    ),
-    (
-        "Căn cứ Quy định số 80-QĐ/TW, ngày 18/8/2022 của Bộ Chính trị về phân cấp quản lý cán "
-        "bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
-        "18/08/2022",
-        "07/10/2025",
-        ALL_KINDS,
-        40,
-    ),
-    (
-        "Căn cứ Quy định số 377-QĐ/TW, ngày 08/10/2025 của Bộ Chính trị về phân cấp quản lý cán "
-        "bộ và quy hoạch, bổ nhiệm, giới thiệu ứng cử, tạm đình chỉ công tác, cho thôi giữ chức "
-        "vụ, từ chức, miễn nhiệm đối với cán bộ",
-        "08/10/2025",
-        "",
-        ALL_KINDS,
-        40,
-    ),
-]
+    ("Căn cứ Quy định số 98-QĐ/TW, ngày 07/10/2017 của Bộ Chính trị về luân chuyển cán bộ",
+     "07/10/2017", "27/04/2022", ("rotation",), 20),
+    ("Căn cứ Quy định số 65-QĐ/TW, ngày 28/4/2022 của Bộ Chính trị về luân chuyển cán bộ",
+     "28/04/2022", "", ("rotation",), 20),
+    ("Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2020 - 2025",
+     "01/08/2020", "31/07/2025", ALL_KINDS, 30),
+    ("Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2025 - 2030",
+     "01/08/2025", "", ALL_KINDS, 30),
+    ("Căn cứ Quy định số 105-QĐ/TW, ngày 19/12/2017 của Bộ Chính trị về phân cấp quản lý "
+     "cán bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
+     "19/12/2017", "17/08/2022", ALL_KINDS, 40),
+    ("Căn cứ Quy định số 80-QĐ/TW, ngày 18/8/2022 của Bộ Chính trị về phân cấp quản lý cán "
+     "bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
+     "18/08/2022", "07/10/2025", ALL_KINDS, 40),
+    ("Căn cứ Quy định số 377-QĐ/TW, ngày 08/10/2025 của Bộ Chính trị về phân cấp quản lý cán "
+     "bộ và quy hoạch, bổ nhiệm, giới thiệu ứng cử, tạm đình chỉ công tác, cho thôi giữ chức "
+     "vụ, từ chức, miễn nhiệm đối với cán bộ",
+     "08/10/2025", "", ALL_KINDS, 40),
+]  # fmt: skip
 
 # --- Accounts ---------------------------------------------------------------------------------
 

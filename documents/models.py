@@ -208,6 +208,16 @@ class DocumentProfile(models.Model):
     def __str__(self):
         return str(self.committee)
 
+    @property
+    def margins(self) -> dict:
+        """The page margins in millimetres, as the letter templates take them."""
+        return {
+            "top": self.margin_top_mm,
+            "bottom": self.margin_bottom_mm,
+            "left": self.margin_left_mm,
+            "right": self.margin_right_mm,
+        }
+
 
 class LegalBasis(models.Model):
     """One "Căn cứ …" line. Legal bases are data with validity dates: texts are replaced

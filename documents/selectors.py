@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -134,3 +134,13 @@ def audit_anchors():
     anchored = Decision.objects.exclude(audit_hash="")
     for number, seq, hash_ in anchored.values_list("number", "audit_seq", "audit_hash"):
         yield gettext("Decision %(number)s") % {"number": number}, seq, hash_
+
+
+def with_acknowledgement(decisions):
+    """Each decision with the time the official concerned acknowledged it (or None)."""
+    acknowledged = Delivery.objects.filter(
+        decision=OuterRef("pk"),
+        recipient_id=OuterRef("proposal__official__user_id"),
+        acknowledged_at__isnull=False,
+    ).values("acknowledged_at")[:1]
+    return decisions.annotate(acknowledged_at=Subquery(acknowledged))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from documents.models import Decision, Delivery
-from documents.selectors import decision_list_for_user
+from documents.selectors import decision_list_for_user, with_acknowledgement
 from lib.numbers import fmt_percent
 from lib.params import parse_int
 from personnel import roles
@@ -749,14 +749,7 @@ def office(request):
     decisions = decision_list_for_user(request.user).select_related("proposal__official__user")
     if not actor.is_superuser:
         decisions = decisions.filter(committee_id__in=actor.office)
-    acknowledged = Delivery.objects.filter(
-        decision=OuterRef("pk"),
-        recipient_id=OuterRef("proposal__official__user_id"),
-        acknowledged_at__isnull=False,
-    ).values("acknowledged_at")[:1]
-    decisions = decisions.annotate(acknowledged_at=Subquery(acknowledged)).order_by(
-        "-issued_on", "-number", "-id"
-    )
+    decisions = with_acknowledgement(decisions).order_by("-issued_on", "-number", "-id")
     page = Paginator(decisions, OFFICE_DECISIONS).get_page(request.GET.get("page"))
     today = timezone.localdate()
     upcoming = list(
