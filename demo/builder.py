@@ -209,15 +209,8 @@ COMMUNE_HOLDERS = {
         P("Lò Văn Chiến", "m", "03/01/1984", "Thái", start="01/07/2023", login="canbo.tuly"),
     ),
     "dabac-toanson": _commune(
-        P(
-            "Quách Văn Long",
-            "m",
-            "25/07/1973",
-            "Mường",
-            "dabac-tienphong",
-            "15/03/2022",
-            "Số 12-QĐ/HU",
-        ),
+        P("Quách Văn Long", "m", "25/07/1973", "Mường", "dabac-tienphong", "15/03/2022",
+          "Số 12-QĐ/HU"),
         P("Bùi Văn Sơn", "m", "09/12/1977", "Mường"),
         P("Đinh Văn Hải", "m", "19/05/1979", "Mường"),
         P("Bùi Thị Hoa", "f", "11/08/1985", "Mường", login="canbo.toanson"),
@@ -259,15 +252,8 @@ COMMUNE_HOLDERS = {
         P("Xa Văn Hợp", "m", "30/04/1983", "Tày"),
     ),
     "dabac-giapdat": _commune(
-        P(
-            "Đinh Công Trường",
-            "m",
-            "09/09/1972",
-            "Mường",
-            "dabac-caoson",
-            "15/03/2022",
-            "Số 14-QĐ/HU",
-        ),
+        P("Đinh Công Trường", "m", "09/09/1972", "Mường", "dabac-caoson", "15/03/2022",
+          "Số 14-QĐ/HU"),
         P("Bàn Văn Sinh", "m", "21/02/1978", "Dao"),
         P("Triệu Thị Mây", "f", "05/10/1981", "Dao"),
         P("Bàn Văn Lợi", "m", "17/06/1986", "Dao"),
@@ -314,7 +300,7 @@ COMMUNE_HOLDERS = {
         P("Lò Văn Khang", "m", "23/09/1980", "Thái"),
         P("Lò Thị Ngân", "f", "06/06/1985", "Thái"),
     ),
-}
+}  # fmt: skip
 
 # Someone who holds no post today: the Đồng Ruộng standing deputy, retired on 31/07/2025.
 FORMER = [P("Hà Văn Thọ", "m", "10/04/1964", "Tày", "dabac-dongruong")]

@@ -24,6 +24,25 @@ class RenderStatus(models.TextChoices):
     FAILED = "failed", _("Rendering failed")
 
 
+class Rendered(models.Model):
+    """A PDF made in the background: claimed by a worker, retried, then ready or failed."""
+
+    Status = RenderStatus
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    render_started_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class NumberSeries(models.Model):
     """The last number used in one series: issuing body × document type × term (Party) or year (State).
 
@@ -50,12 +69,10 @@ class NumberSeries(models.Model):
         return f"{self.committee} {self.doc_type} {self.period}: {self.last_number}"
 
 
-class Decision(models.Model):
+class Decision(Rendered):
     class Form(models.TextChoices):
         PARTY = "party", _("Party document (HD 36)")
         STATE = "state", _("State document (NĐ 30)")
-
-    Status = RenderStatus
 
     class SignerRole(models.TextChoices):
         CHAIR = "chair", _("Secretary")
@@ -86,22 +103,13 @@ class Decision(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
     verify_code = models.CharField(max_length=64, unique=True, default=new_verify_code)
-    sha256 = models.CharField(max_length=64, blank=True)
     # The audit chain's head as the decision was issued (its length and last hash), printed in
     # the document and so covered by its SHA-256: a copy held outside anchors the chain, which a
     # database administrator can then no longer truncate and restart unnoticed (SPEC §11).
     audit_seq = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     audit_hash = models.CharField(max_length=64, blank=True, editable=False)
     file = models.FileField(upload_to="decisions/%Y/", blank=True)
-    render_attempts = models.PositiveSmallIntegerField(default=0)
-    render_started_at = models.DateTimeField(null=True, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     # What the letter says, frozen at issue: a re-render after the posting (or after a catalogue
     # edit) prints the same text, so the file and its SHA-256 stay the same.
     content = models.JSONField(_("letter content"), default=dict, blank=True)
@@ -313,15 +321,13 @@ class Delivery(models.Model):
         return f"{self.decision} → {self.recipient}"
 
 
-class ProposalDocument(models.Model):
+class ProposalDocument(Rendered):
     """The board's submission (Tờ trình) and the vote minutes (Biên bản kiểm phiếu) of a
     proposal, rendered by the same claim-based machinery as decisions."""
 
     class Kind(models.TextChoices):
         SUBMISSION = "submission", _("Submission")
         MINUTES = "minutes", _("Vote minutes")
-
-    Status = RenderStatus
 
     proposal = models.ForeignKey(
         "workflow.RotationProposal",
@@ -343,20 +349,7 @@ class ProposalDocument(models.Model):
     key = models.CharField(max_length=120, unique=True)
     # The file name is random: these are internal papers, never public.
     token = models.CharField(max_length=64, unique=True, default=new_verify_code)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=RenderStatus.choices,
-        default=RenderStatus.PENDING,
-        db_index=True,
-    )
-    sha256 = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to="documents/", blank=True)
-    render_attempts = models.PositiveSmallIntegerField(default=0)
-    render_started_at = models.DateTimeField(null=True, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("proposal document")

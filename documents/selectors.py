@@ -144,3 +144,22 @@ def with_acknowledgement(decisions):
         acknowledged_at__isnull=False,
     ).values("acknowledged_at")[:1]
     return decisions.annotate(acknowledged_at=Subquery(acknowledged))
+
+
+def decision_status(decision: Decision, user) -> dict:
+    """The context of documents/_decision_status.html: the PDF's state and, for the official
+    concerned, when they acknowledged receipt."""
+    is_subject = decision.proposal.official.user_id == user.pk
+    acknowledged_at = None
+    if is_subject:
+        acknowledged_at = (
+            Delivery.objects.filter(decision=decision, recipient=user)
+            .values_list("acknowledged_at", flat=True)
+            .first()
+        )
+    return {
+        "decision": decision,
+        "done": decision.status in (Decision.Status.READY, Decision.Status.FAILED),
+        "is_subject": is_subject,
+        "acknowledged_at": acknowledged_at,
+    }

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from . import rendering, selectors, services
 from .api import pdf_response
-from .models import Decision, Delivery
+from .models import Decision
 
 
 def _kind_label(content: dict) -> str:
@@ -38,19 +38,9 @@ def _content_context(content: dict) -> dict:
     }
 
 
-def _status_context(decision: Decision, user) -> dict:
-    delivery = Delivery.objects.filter(decision=decision, recipient=user).first()
-    return {
-        "decision": decision,
-        "done": decision.status in (Decision.Status.READY, Decision.Status.FAILED),
-        "is_subject": decision.proposal.official.user_id == user.pk,
-        "acknowledged_at": delivery.acknowledged_at if delivery else None,
-    }
-
-
 def _status(request, decision: Decision, status: int = 200):
     """The decision's status fragment (the page polls it; a 409 when the PDF is not ready)."""
-    context = _status_context(decision, request.user)
+    context = selectors.decision_status(decision, request.user)
     return render(request, "documents/_decision_status.html", context, status=status)
 
 
@@ -58,7 +48,10 @@ def _status(request, decision: Decision, status: int = 200):
 @require_safe
 def decision_detail(request, pk):
     decision = selectors.decision_get_for_user(request.user, pk)
-    context = {**_status_context(decision, request.user), **_content_context(decision.content)}
+    context = {
+        **selectors.decision_status(decision, request.user),
+        **_content_context(decision.content),
+    }
     return render(request, "documents/decision_detail.html", context)
 
 

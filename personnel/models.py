@@ -296,6 +296,16 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
 
 
+def member_user(related_name: str) -> models.ForeignKey:
+    """The login a membership belongs to; a user with memberships is never deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+    )
+
+
 class DatedMembership(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
@@ -318,12 +328,7 @@ class CommitteeMember(DatedMembership):
     committee = models.ForeignKey(
         Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="members"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="committee_memberships",
-    )
+    user = member_user("committee_memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
@@ -352,12 +357,7 @@ class CommitteeOfficeMember(DatedMembership):
         on_delete=models.CASCADE,
         related_name="office_staff",
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="office_memberships",
-    )
+    user = member_user("office_memberships")
 
     class Meta:
         verbose_name = _("office staff member")
@@ -393,12 +393,7 @@ class BoardMember(DatedMembership):
     board = models.ForeignKey(
         Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="members"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="board_memberships",
-    )
+    user = member_user("board_memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
@@ -419,12 +414,7 @@ class ProposerScope(DatedMembership):
         on_delete=models.CASCADE,
         related_name="proposer_scopes",
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="proposer_scopes",
-    )
+    user = member_user("proposer_scopes")
     unit = models.ForeignKey(
         OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )

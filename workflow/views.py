@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from documents.models import Decision, Delivery
-from documents.selectors import decision_list_for_user, with_acknowledgement
+from documents.models import Decision
+from documents.selectors import decision_list_for_user, decision_status, with_acknowledgement
 from lib.numbers import fmt_percent
 from lib.params import parse_int
 from personnel import roles
@@ -185,12 +185,17 @@ def _officials_in_scope(actor, search: str):
 def official_search(request):
     """The search-as-you-type fragment (htmx); a plain request gets the whole page."""
     _require_proposer(request.actor)
-    search = OfficialSearchForm(request.GET)
-    q = search.cleaned_data.get("q", "") if search.is_valid() else ""
     if not request.htmx:
         return redirect(f"{reverse('workflow:proposal_new')}?{request.GET.urlencode()}")
+    return render(request, "workflow/_official_results.html", _official_search(request))
+
+
+def _official_search(request) -> dict:
+    """The name typed (?q=) and the officials in the actor's scope that match it."""
+    search = OfficialSearchForm(request.GET)
+    q = search.cleaned_data.get("q", "") if search.is_valid() else ""
     results = _officials_in_scope(request.actor, q) if q.strip() else []
-    return render(request, "workflow/_official_results.html", {"results": results, "q": q})
+    return {"search": search, "results": results, "q": q}
 
 
 def _official_from(request):
@@ -221,14 +226,7 @@ def proposal_new(request):
     _require_proposer(actor)
     official = _official_from(request)
     if official is None:
-        search = OfficialSearchForm(request.GET)
-        q = search.cleaned_data.get("q", "") if search.is_valid() else ""
-        results = _officials_in_scope(actor, q) if q.strip() else []
-        return render(
-            request,
-            "workflow/proposal_new.html",
-            {"search": search, "results": results, "q": q},
-        )
+        return render(request, "workflow/proposal_new.html", _official_search(request))
 
     current = official_assignments_on(official, actor.day).first()
     if current is None:
@@ -406,24 +404,6 @@ def _decision_of(proposal):
         return None
 
 
-def _decision_status(decision, user) -> dict:
-    """The context of documents/_decision_status.html."""
-    is_subject = decision.proposal.official.user_id == user.pk
-    acknowledged_at = None
-    if is_subject:
-        acknowledged_at = (
-            Delivery.objects.filter(decision=decision, recipient=user)
-            .values_list("acknowledged_at", flat=True)
-            .first()
-        )
-    return {
-        "decision": decision,
-        "done": decision.status in (Decision.Status.READY, Decision.Status.FAILED),
-        "is_subject": is_subject,
-        "acknowledged_at": acknowledged_at,
-    }
-
-
 def _event_detail(event) -> str:
     """What the audit event's data adds to its label, for the events that carry something."""
     data = event.data or {}
@@ -545,7 +525,7 @@ def proposal_detail(request, pk):
         "steps": state_steps(current=proposal.state, visited=visited),
         "impact": _impact(proposal),
         "decision": decision,
-        "decision_status": _decision_status(decision, request.user) if decision else None,
+        "decision_status": decision_status(decision, request.user) if decision else None,
         "documents": documents,
         "opinions": opinions,
         "opinion_form": OpinionForm() if may_add_opinion else None,
@@ -656,6 +636,7 @@ def opinion_add(request, pk):
         done=_("Your opinion is recorded."),
         anchor="opinions",
         template="workflow/opinion_form.html",
+        title=_("Your opinion"),
     )
 
 
@@ -673,6 +654,7 @@ def exception_grant(request, pk):
         done=_("The exception is granted."),
         anchor="checklist",
         template="workflow/exception_form.html",
+        title=_("Grant an exception"),
         check_title=CHECK_TITLES.get(code, code),
     )
 
@@ -686,7 +668,8 @@ def ballot(request, pk):
     proposal = _get_proposal(request, pk)
     vote = selectors.vote_status(proposal=proposal, actor=actor)
     if vote.i_have_voted:
-        return render(request, "workflow/ballot.html", {"proposal": proposal, "vote": vote})
+        context = {"proposal": proposal, "vote": vote, "title": _("Secret ballot")}
+        return render(request, "workflow/ballot.html", context)
     if not vote.i_may_vote:
         verdict = permissions.can_cast_ballot(
             actor, proposal, eligible=_is_eligible(proposal, actor)
@@ -722,6 +705,7 @@ def ballot(request, pk):
         {
             "proposal": proposal,
             "vote": vote,
+            "title": _("Secret ballot"),
             "form": form,
             "confirming": confirming,
             "choice_label": choice_label,

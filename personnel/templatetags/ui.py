@@ -128,3 +128,24 @@ def stacked_table(parser, token):
     nodelist = parser.parse(("endstacked_table",))
     parser.delete_first_token()
     return StackedTableNode(nodelist, attrs)
+
+
+class BreadcrumbsNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return format_html(
+            '<nav class="breadcrumbs" aria-label="{}">\n<ol>{}</ol>\n</nav>',
+            _("Breadcrumb"),
+            mark_safe(self.nodelist.render(context)),  # rendered (and escaped) by the template
+        )
+
+
+@register.tag
+def breadcrumbs(parser, token):
+    """`{% breadcrumbs %}<li>…</li>…{% endbreadcrumbs %}`: the trail of links above a page's
+    title, the current page last (`aria-current="page"`)."""
+    nodelist = parser.parse(("endbreadcrumbs",))
+    parser.delete_first_token()
+    return BreadcrumbsNode(nodelist)
