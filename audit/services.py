@@ -17,6 +17,7 @@ audit_append in the same transaction.
 
 import hashlib
 import hmac
+import inspect
 import json
 from dataclasses import dataclass
 
@@ -62,18 +63,12 @@ def payload(*, prev_hash, proposal_id, actor_id, at, action, from_state, to_stat
     ).encode("utf-8")
 
 
+# The fields of an event that its hash covers: the arguments of `payload`.
+HASHED_FIELDS = tuple(inspect.signature(payload).parameters)
+
+
 def event_fields(event) -> dict:
-    return {
-        "prev_hash": event.prev_hash,
-        "proposal_id": event.proposal_id,
-        "actor_id": event.actor_id,
-        "at": event.at,
-        "action": event.action,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "comment": event.comment,
-        "data": event.data,
-    }
+    return {name: getattr(event, name) for name in HASHED_FIELDS}
 
 
 def event_hash(event: AuditEvent, *, key: bytes | None = None) -> str:

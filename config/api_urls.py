@@ -6,65 +6,46 @@ from personnel import api as personnel_api
 from reports import api as reports_api
 from workflow import api as workflow_api
 
+
+def _api(route, view, name):
+    return path(route, view.as_view(), name=name)
+
+
 urlpatterns = [
-    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
-    path("me/", personnel_api.MeView.as_view(), name="api-me"),
-    path("units/", personnel_api.UnitListView.as_view(), name="api-units"),
-    path("positions/", personnel_api.PositionListView.as_view(), name="api-positions"),
-    path("officials/", personnel_api.OfficialListView.as_view(), name="api-officials"),
-    path("officials/<int:pk>/", personnel_api.OfficialDetailView.as_view(), name="api-official"),
-    path(
-        "reports/locality/",
-        reports_api.LocalityReportView.as_view(),
-        name="api-report-locality",
-    ),
-    path("proposals/", workflow_api.ProposalListView.as_view(), name="api-proposals"),
-    path("proposals/<int:pk>/", workflow_api.ProposalDetailView.as_view(), name="api-proposal"),
-    path(
+    _api("auth/token/", accounts_api.TokenView, "api-token"),
+    _api("me/", personnel_api.MeView, "api-me"),
+    _api("units/", personnel_api.UnitListView, "api-units"),
+    _api("positions/", personnel_api.PositionListView, "api-positions"),
+    _api("officials/", personnel_api.OfficialListView, "api-officials"),
+    _api("officials/<int:pk>/", personnel_api.OfficialDetailView, "api-official"),
+    _api("reports/locality/", reports_api.LocalityReportView, "api-report-locality"),
+    _api("proposals/", workflow_api.ProposalListView, "api-proposals"),
+    _api("proposals/<int:pk>/", workflow_api.ProposalDetailView, "api-proposal"),
+    _api(
         "proposals/<int:pk>/transitions/<str:name>/",
-        workflow_api.ProposalTransitionView.as_view(),
-        name="api-proposal-transition",
+        workflow_api.ProposalTransitionView,
+        "api-proposal-transition",
     ),
-    path(
-        "proposals/<int:pk>/opinions/",
-        workflow_api.ProposalOpinionsView.as_view(),
-        name="api-proposal-opinions",
+    _api(
+        "proposals/<int:pk>/opinions/", workflow_api.ProposalOpinionsView, "api-proposal-opinions"
     ),
-    path(
+    _api(
         "proposals/<int:pk>/exceptions/",
-        workflow_api.ProposalExceptionsView.as_view(),
-        name="api-proposal-exceptions",
+        workflow_api.ProposalExceptionsView,
+        "api-proposal-exceptions",
     ),
-    path(
-        "proposals/<int:pk>/ballots/",
-        workflow_api.ProposalBallotsView.as_view(),
-        name="api-proposal-ballots",
-    ),
-    path(
-        "proposals/<int:pk>/vote/",
-        workflow_api.ProposalVoteView.as_view(),
-        name="api-proposal-vote",
-    ),
-    path(
-        "proposals/<int:pk>/history/",
-        workflow_api.ProposalHistoryView.as_view(),
-        name="api-proposal-history",
-    ),
-    path("inbox/", workflow_api.InboxView.as_view(), name="api-inbox"),
-    path("decisions/", documents_api.DecisionListView.as_view(), name="api-decisions"),
-    path("decisions/<int:pk>/", documents_api.DecisionDetailView.as_view(), name="api-decision"),
-    path(
-        "decisions/<int:pk>/pdf/", documents_api.DecisionPdfView.as_view(), name="api-decision-pdf"
-    ),
-    path(
+    _api("proposals/<int:pk>/ballots/", workflow_api.ProposalBallotsView, "api-proposal-ballots"),
+    _api("proposals/<int:pk>/vote/", workflow_api.ProposalVoteView, "api-proposal-vote"),
+    _api("proposals/<int:pk>/history/", workflow_api.ProposalHistoryView, "api-proposal-history"),
+    _api("inbox/", workflow_api.InboxView, "api-inbox"),
+    _api("decisions/", documents_api.DecisionListView, "api-decisions"),
+    _api("decisions/<int:pk>/", documents_api.DecisionDetailView, "api-decision"),
+    _api("decisions/<int:pk>/pdf/", documents_api.DecisionPdfView, "api-decision-pdf"),
+    _api(
         "decisions/<int:pk>/acknowledge/",
-        documents_api.DecisionAcknowledgeView.as_view(),
-        name="api-decision-acknowledge",
+        documents_api.DecisionAcknowledgeView,
+        "api-decision-acknowledge",
     ),
-    path("documents/", documents_api.ProposalDocumentListView.as_view(), name="api-documents"),
-    path(
-        "documents/<int:pk>/pdf/",
-        documents_api.ProposalDocumentPdfView.as_view(),
-        name="api-document-pdf",
-    ),
+    _api("documents/", documents_api.ProposalDocumentListView, "api-documents"),
+    _api("documents/<int:pk>/pdf/", documents_api.ProposalDocumentPdfView, "api-document-pdf"),
 ]

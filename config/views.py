@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
+from lib.urls import first_url
 from personnel.roles import request_actor
 from workflow.models import ProposalState as S
 from workflow.selectors import INBOX_SECTIONS, inbox_querysets
@@ -44,7 +44,7 @@ def _inbox(actor) -> list[InboxSection]:
         more_url = None
         states = _section_states(key, names)
         if total > HOME_ROWS and states:
-            more_url = f"{_first_url(PROPOSAL_LIST_NAMES)}?state={states}"
+            more_url = f"{first_url(PROPOSAL_LIST_NAMES)}?state={states}"
         sections.append(InboxSection(key, label, items[:HOME_ROWS], total, more_url))
     return sections
 
@@ -53,23 +53,9 @@ PROPOSAL_PAGE_NAMES = ("workflow:proposal_detail", "proposal-detail")
 PROPOSAL_LIST_NAMES = ("workflow:proposal_list", "proposal-list")
 
 
-def _first_url(names) -> str | None:
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
-
-
 def proposal_url(proposal) -> str | None:
     """The proposal's page, once the workflow pages exist."""
-    for name in PROPOSAL_PAGE_NAMES:
-        try:
-            return reverse(name, args=[proposal.pk])
-        except NoReverseMatch:
-            continue
-    return None
+    return first_url(PROPOSAL_PAGE_NAMES, proposal.pk)
 
 
 @login_required

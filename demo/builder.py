@@ -209,15 +209,8 @@ COMMUNE_HOLDERS = {
         P("Lò Văn Chiến", "m", "03/01/1984", "Thái", start="01/07/2023", login="canbo.tuly"),
     ),
     "dabac-toanson": _commune(
-        P(
-            "Quách Văn Long",
-            "m",
-            "25/07/1973",
-            "Mường",
-            "dabac-tienphong",
-            "15/03/2022",
-            "Số 12-QĐ/HU",
-        ),
+        P("Quách Văn Long", "m", "25/07/1973", "Mường", "dabac-tienphong", "15/03/2022",
+          "Số 12-QĐ/HU"),
         P("Bùi Văn Sơn", "m", "09/12/1977", "Mường"),
         P("Đinh Văn Hải", "m", "19/05/1979", "Mường"),
         P("Bùi Thị Hoa", "f", "11/08/1985", "Mường", login="canbo.toanson"),
@@ -259,15 +252,8 @@ COMMUNE_HOLDERS = {
         P("Xa Văn Hợp", "m", "30/04/1983", "Tày"),
     ),
     "dabac-giapdat": _commune(
-        P(
-            "Đinh Công Trường",
-            "m",
-            "09/09/1972",
-            "Mường",
-            "dabac-caoson",
-            "15/03/2022",
-            "Số 14-QĐ/HU",
-        ),
+        P("Đinh Công Trường", "m", "09/09/1972", "Mường", "dabac-caoson", "15/03/2022",
+          "Số 14-QĐ/HU"),
         P("Bàn Văn Sinh", "m", "21/02/1978", "Dao"),
         P("Triệu Thị Mây", "f", "05/10/1981", "Dao"),
         P("Bàn Văn Lợi", "m", "17/06/1986", "Dao"),
@@ -314,7 +300,7 @@ COMMUNE_HOLDERS = {
         P("Lò Văn Khang", "m", "23/09/1980", "Thái"),
         P("Lò Thị Ngân", "f", "06/06/1985", "Thái"),
     ),
-}
+}  # fmt: skip
 
 # Someone who holds no post today: the Đồng Ruộng standing deputy, retired on 31/07/2025.
 FORMER = [P("Hà Văn Thọ", "m", "10/04/1964", "Tày", "dabac-dongruong")]
@@ -432,164 +418,98 @@ class DemoProposal:
 # 30/06/2023 and starts the town posts on 01/07/2023.
 HISTORY_FIRST_NUMBER = 45
 HISTORY_MOVES = [
-    DemoProposal(
-        "Xa Văn Hùng",
-        S.IN_EFFECT,
-        TRANSFER,
-        ("dabac-thitran", SECRETARY),
+    DemoProposal("Xa Văn Hùng", S.IN_EFFECT, TRANSFER, ("dabac-thitran", SECRETARY),
         "Điều động đồng chí Bí thư Đảng ủy xã Tú Lý giữ chức Bí thư Đảng ủy thị trấn Đà Bắc, "
         "bố trí Bí thư không là người địa phương theo Nghị quyết 03-NQ/HU.",
-        months=None,
-        effective="01/07/2023",
-        issued="20/06/2023",
+        months=None, effective="01/07/2023", issued="20/06/2023",
         leaves=("dabac-tuly", SECRETARY, "01/09/2020"),
     ),
-    DemoProposal(
-        "Bùi Thị Nhung",
-        S.IN_EFFECT,
-        ROTATION,
-        ("dabac-thitran", STANDING_DEPUTY),
+    DemoProposal("Bùi Thị Nhung", S.IN_EFFECT, ROTATION, ("dabac-thitran", STANDING_DEPUTY),
         "Luân chuyển cán bộ trong quy hoạch Phó Bí thư Thường trực về thị trấn Đà Bắc để rèn "
         "luyện, thử thách qua thực tiễn.",
-        effective="01/07/2023",
-        issued="20/06/2023",
+        effective="01/07/2023", issued="20/06/2023",
         justification="Đồng chí trong quy hoạch Phó Bí thư Thường trực nhiệm kỳ 2020 - 2025, "
-        "hoàn thành xuất sắc nhiệm vụ Phó Chủ tịch UBND xã Tú Lý.",
+            "hoàn thành xuất sắc nhiệm vụ Phó Chủ tịch UBND xã Tú Lý.",
         leaves=("dabac-tuly", VICE_CHAIRMAN, "01/07/2021"),
     ),
-    DemoProposal(
-        "Đinh Văn Quyết",
-        S.COMPLETED,
-        ROTATION,
-        ("dabac-thitran", CHAIRMAN),
+    DemoProposal("Đinh Văn Quyết", S.COMPLETED, ROTATION, ("dabac-thitran", CHAIRMAN),
         "Luân chuyển Chủ tịch UBND xã Tú Lý giữ chức Phó Bí thư – Chủ tịch UBND thị trấn Đà "
         "Bắc, bố trí Chủ tịch UBND không là người địa phương.",
-        effective="01/07/2023",
-        issued="20/06/2023",
-        leaves=("dabac-tuly", CHAIRMAN, "01/07/2021"),
-        outcome="kept",
+        effective="01/07/2023", issued="20/06/2023",
+        leaves=("dabac-tuly", CHAIRMAN, "01/07/2021"), outcome="kept",
         outcome_comment="Hết thời hạn luân chuyển; Ban Thường vụ quyết định để đồng chí ở lại "
-        "công tác ổn định tại thị trấn Đà Bắc.",
+            "công tác ổn định tại thị trấn Đà Bắc.",
     ),
-]
+]  # fmt: skip
 
 MOVED_BY_DEMO_DECISIONS = {move.official for move in HISTORY_MOVES}
 
 # Proposals waiting in every state before the decision takes effect; each account has a part in
 # one of them. Xa Văn Bình and Xa Thị Thúy change places (the approved and the issued one).
 PENDING_PROPOSALS = [
-    DemoProposal(
-        "Lò Văn Chiến",  # canbo.tuly
-        S.DRAFT,
-        ROTATION,
-        ("dabac-vaynua", CHAIRMAN),
+    # canbo.tuly
+    DemoProposal("Lò Văn Chiến", S.DRAFT, ROTATION, ("dabac-vaynua", CHAIRMAN),
         "Luân chuyển cán bộ trong quy hoạch Phó Bí thư – Chủ tịch UBND về xã Vầy Nưa, nơi chưa "
         "có đồng chí thường trực không là người địa phương.",
         effective_in_days=90,
         justification="Đồng chí trong quy hoạch Phó Bí thư – Chủ tịch UBND nhiệm kỳ 2025 - "
-        "2030, có năng lực nổi trội.",
+            "2030, có năng lực nổi trội.",
         author="proposer.tuly",
     ),
-    DemoProposal(
-        "Hà Văn Tuấn",
-        S.SUBMITTED,
-        ROTATION,
-        ("dabac-trungthanh", CHAIRMAN),
+    DemoProposal("Hà Văn Tuấn", S.SUBMITTED, ROTATION, ("dabac-trungthanh", CHAIRMAN),
         "Luân chuyển Chủ tịch UBND xã Đoàn Kết về xã Trung Thành, bố trí Chủ tịch UBND không "
         "là người địa phương.",
         effective_in_days=90,
     ),
-    DemoProposal(
-        "Nguyễn Văn Phong",
-        S.IN_REVIEW,
-        ROTATION,
-        ("dabac-vaynua", SECRETARY),
+    DemoProposal("Nguyễn Văn Phong", S.IN_REVIEW, ROTATION, ("dabac-vaynua", SECRETARY),
         "Luân chuyển Chủ tịch UBND xã Đồng Chum giữ chức Bí thư Đảng ủy xã Vầy Nưa, bố trí Bí "
         "thư không là người địa phương.",
         effective_in_days=90,
         justification="Đồng chí trong quy hoạch Bí thư Đảng ủy nhiệm kỳ 2025 - 2030.",
     ),
-    DemoProposal(
-        "Triệu Văn Kiên",
-        S.RETURNED,
-        ROTATION,
-        ("dabac-yenhoa", STANDING_DEPUTY),
+    DemoProposal("Triệu Văn Kiên", S.RETURNED, ROTATION, ("dabac-yenhoa", STANDING_DEPUTY),
         "Luân chuyển Phó Bí thư Thường trực Đảng ủy xã Cao Sơn về xã Yên Hòa.",
-        effective_in_days=90,
-        reviewer="board.b",
+        effective_in_days=90, reviewer="board.b",
         return_comment="Đồng chí chưa có trong quy hoạch Phó Bí thư Thường trực nhiệm kỳ 2025 - "
-        "2030; đề nghị bổ sung quyết định quy hoạch hoặc đề xuất cán bộ khác.",
+            "2030; đề nghị bổ sung quyết định quy hoạch hoặc đề xuất cán bộ khác.",
     ),
-    DemoProposal(
-        "Đinh Văn Hưởng",
-        S.ENDORSED,
-        ROTATION,
-        ("dabac-trungthanh", STANDING_DEPUTY),
+    DemoProposal("Đinh Văn Hưởng", S.ENDORSED, ROTATION, ("dabac-trungthanh", STANDING_DEPUTY),
         "Luân chuyển Phó Bí thư Thường trực Đảng ủy xã Nánh Nghê về xã Trung Thành.",
-        effective_in_days=60,
-        reviewer="board.b",
+        effective_in_days=60, reviewer="board.b",
     ),
-    DemoProposal(
-        "Hoàng Đức Thuận",
-        S.VOTING,
-        TRANSFER,
-        ("dabac-trungthanh", SECRETARY),
+    DemoProposal("Hoàng Đức Thuận", S.VOTING, TRANSFER, ("dabac-trungthanh", SECRETARY),
         "Điều động Bí thư Đảng ủy xã Mường Chiềng giữ chức Bí thư Đảng ủy xã Trung Thành, bố "
         "trí Bí thư không là người địa phương.",
-        months=None,
-        effective_in_days=60,
+        months=None, effective_in_days=60,
         # Eight ballots: the quorum is reached and the chair may close the vote.
-        ballots=tuple(
-            zip(
-                (f"btv{n:02d}" for n in range(3, 11)),
-                ("approve",) * 6 + ("abstain", "approve"),
-                strict=True,
-            )
-        ),
+        ballots=tuple(zip((f"btv{n:02d}" for n in range(3, 11)),
+                          ("approve",) * 6 + ("abstain", "approve"), strict=True)),
     ),
-    DemoProposal(
-        "Nguyễn Đức Thịnh",
-        S.VOTING,
-        ROTATION,
-        ("dabac-vaynua", STANDING_DEPUTY),
+    DemoProposal("Nguyễn Đức Thịnh", S.VOTING, ROTATION, ("dabac-vaynua", STANDING_DEPUTY),
         "Luân chuyển Chủ tịch UBND xã Hiền Lương giữ chức Phó Bí thư Thường trực Đảng ủy xã "
         "Vầy Nưa.",
-        effective_in_days=60,
-        reviewer="board.b",
-        # Just opened: one ballot so far.
-        ballots=(("board.head", "approve"),),
+        effective_in_days=60, reviewer="board.b",
+        ballots=(("board.head", "approve"),),  # just opened: one ballot so far
     ),
-    DemoProposal(
-        "Xa Thị Thúy",  # canbo.hienluong
-        S.APPROVED,
-        TRANSFER,
-        ("dabac-tuly", STANDING_DEPUTY),
+    # canbo.hienluong
+    DemoProposal("Xa Thị Thúy", S.APPROVED, TRANSFER, ("dabac-tuly", STANDING_DEPUTY),
         "Điều động Phó Bí thư Thường trực Đảng ủy xã Hiền Lương về xã Tú Lý, đổi chỗ với đồng "
         "chí Xa Văn Bình.",
-        months=None,
-        effective_in_days=30,
+        months=None, effective_in_days=30,
     ),
-    DemoProposal(
-        "Xa Văn Bình",
-        S.ISSUED,
-        TRANSFER,
-        ("dabac-hienluong", STANDING_DEPUTY),
+    DemoProposal("Xa Văn Bình", S.ISSUED, TRANSFER, ("dabac-hienluong", STANDING_DEPUTY),
         "Điều động Phó Bí thư Thường trực Đảng ủy xã Tú Lý về xã Hiền Lương, đổi chỗ với đồng "
         "chí Xa Thị Thúy.",
-        months=None,
-        effective_in_days=30,
+        months=None, effective_in_days=30,
     ),
-    DemoProposal(
-        "Bùi Thị Hoa",  # canbo.toanson
-        S.ISSUED,
-        ROTATION,
-        ("dabac-bantuyengiao", "pho-truong-ban"),
+    # canbo.toanson
+    DemoProposal("Bùi Thị Hoa", S.ISSUED, ROTATION, ("dabac-bantuyengiao", "pho-truong-ban"),
         "Luân chuyển Phó Chủ tịch UBND xã Toàn Sơn về Ban Tuyên giáo Huyện ủy để đào tạo, "
         "rèn luyện ở cấp huyện.",
         effective_in_days=30,
         justification="Đồng chí trong quy hoạch Phó Bí thư – Chủ tịch UBND nhiệm kỳ 2025 - 2030.",
     ),
-]
+]  # fmt: skip
 
 
 # --- Decision letters ---------------------------------------------------------------------------
@@ -599,60 +519,25 @@ ALL_KINDS = ("rotation", "transfer", "secondment")
 # rotation; QĐ 105 → QĐ 80 → QĐ 377 on delegation); a letter cites those in force on its date.
 LEGAL_BASES = [
     ("Căn cứ Điều lệ Đảng", "", "", ALL_KINDS, 10),
-    (
-        "Căn cứ Quy định số 98-QĐ/TW, ngày 07/10/2017 của Bộ Chính trị về luân chuyển cán bộ",
-        "07/10/2017",
-        "27/04/2022",
-        ("rotation",),
-        20,
-    ),
-    (
-        "Căn cứ Quy định số 65-QĐ/TW, ngày 28/4/2022 của Bộ Chính trị về luân chuyển cán bộ",
-        "28/04/2022",
-        "",
-        ("rotation",),
-        20,
-    ),
-    (
-        "Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2020 - 2025",
-        "01/08/2020",
-        "31/07/2025",
-        ALL_KINDS,
-        30,
-    ),
-    (
-        "Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2025 - 2030",
-        "01/08/2025",
-        "",
-        ALL_KINDS,
-        30,
-    ),
-    (
-        "Căn cứ Quy định số 105-QĐ/TW, ngày 19/12/2017 của Bộ Chính trị về phân cấp quản lý "
-        "cán bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
-        "19/12/2017",
-        "17/08/2022",
-        ALL_KINDS,
-        40,
-    ),
-    (
-        "Căn cứ Quy định số 80-QĐ/TW, ngày 18/8/2022 của Bộ Chính trị về phân cấp quản lý cán "
-        "bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
-        "18/08/2022",
-        "07/10/2025",
-        ALL_KINDS,
-        40,
-    ),
-    (
-        "Căn cứ Quy định số 377-QĐ/TW, ngày 08/10/2025 của Bộ Chính trị về phân cấp quản lý cán "
-        "bộ và quy hoạch, bổ nhiệm, giới thiệu ứng cử, tạm đình chỉ công tác, cho thôi giữ chức "
-        "vụ, từ chức, miễn nhiệm đối với cán bộ",
-        "08/10/2025",
-        "",
-        ALL_KINDS,
-        40,
-    ),
-]
+    ("Căn cứ Quy định số 98-QĐ/TW, ngày 07/10/2017 của Bộ Chính trị về luân chuyển cán bộ",
+     "07/10/2017", "27/04/2022", ("rotation",), 20),
+    ("Căn cứ Quy định số 65-QĐ/TW, ngày 28/4/2022 của Bộ Chính trị về luân chuyển cán bộ",
+     "28/04/2022", "", ("rotation",), 20),
+    ("Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2020 - 2025",
+     "01/08/2020", "31/07/2025", ALL_KINDS, 30),
+    ("Căn cứ Quy chế làm việc của Ban Chấp hành Đảng bộ huyện Đà Bắc nhiệm kỳ 2025 - 2030",
+     "01/08/2025", "", ALL_KINDS, 30),
+    ("Căn cứ Quy định số 105-QĐ/TW, ngày 19/12/2017 của Bộ Chính trị về phân cấp quản lý "
+     "cán bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
+     "19/12/2017", "17/08/2022", ALL_KINDS, 40),
+    ("Căn cứ Quy định số 80-QĐ/TW, ngày 18/8/2022 của Bộ Chính trị về phân cấp quản lý cán "
+     "bộ và bổ nhiệm, giới thiệu cán bộ ứng cử",
+     "18/08/2022", "07/10/2025", ALL_KINDS, 40),
+    ("Căn cứ Quy định số 377-QĐ/TW, ngày 08/10/2025 của Bộ Chính trị về phân cấp quản lý cán "
+     "bộ và quy hoạch, bổ nhiệm, giới thiệu ứng cử, tạm đình chỉ công tác, cho thôi giữ chức "
+     "vụ, từ chức, miễn nhiệm đối với cán bộ",
+     "08/10/2025", "", ALL_KINDS, 40),
+]  # fmt: skip
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -704,23 +589,14 @@ class DemoBuilder:
     # Sections, in the order seed_demo calls them.
 
     def build_units(self):
-        for code, name, kind, parent in OTHER_UNITS:
+        communes = [(code, name, kind, DISTRICT) for code, name, kind in COMMUNES]
+        for code, name, kind, parent in OTHER_UNITS + communes:
             self.units[code] = self._upsert(
                 OrgUnit,
                 {"code": code},
                 name=name,
                 kind=kind,
                 parent=self.units.get(parent),
-                valid_from=None,
-                valid_to=None,
-            )
-        for code, name, kind in COMMUNES:
-            self.units[code] = self._upsert(
-                OrgUnit,
-                {"code": code},
-                name=name,
-                kind=kind,
-                parent=self.units[DISTRICT],
                 valid_from=None,
                 valid_to=None,
             )
@@ -875,48 +751,27 @@ class DemoBuilder:
 
     def build_memberships(self):
         start = _d(CONGRESS)
-        for n in range(1, 11):
-            role = {1: CommitteeMember.Role.CHAIR, 2: CommitteeMember.Role.DEPUTY}.get(
-                n, CommitteeMember.Role.MEMBER
-            )
-            self._member(CommitteeMember, f"btv{n:02d}", start, role=role)
-        self._member(CommitteeMember, "board.head", start, role=CommitteeMember.Role.MEMBER)
+        roles = {"btv01": CommitteeMember.Role.CHAIR, "btv02": CommitteeMember.Role.DEPUTY}
+        for username in VOTERS:  # the ten btv accounts and board.head
+            role = roles.get(username, CommitteeMember.Role.MEMBER)
+            self._member(CommitteeMember, username, start, role=role)
 
         start = _d(MEMBERSHIP_START)
-        for username, role in (
-            ("board.head", BoardMember.Role.HEAD),
-            ("board.a", BoardMember.Role.MEMBER),
-            ("board.b", BoardMember.Role.MEMBER),
-            ("proposer.district", BoardMember.Role.SPECIALIST),
-        ):
-            self._upsert(
-                BoardMember,
-                {"board": self.board, "user": self.users[username]},
-                role=role,
-                start=start,
-                end=None,
-            )
-        self._member(CommitteeOfficeMember, "office", start)
-        for username, unit_code in (
-            ("proposer.district", DISTRICT),
-            ("proposer.tuly", "dabac-tuly"),
-        ):
-            self._upsert(
-                ProposerScope,
-                {"committee": self.committee, "user": self.users[username]},
-                unit=self.units[unit_code],
-                start=start,
-                end=None,
-            )
-
-    def _member(self, model, username, start, **values):
-        self._upsert(
-            model,
-            {"committee": self.committee, "user": self.users[username]},
-            start=start,
-            end=None,
-            **values,
+        board = {"board": self.board}
+        self._member(BoardMember, "board.head", start, board, role=BoardMember.Role.HEAD)
+        self._member(BoardMember, "board.a", start, board, role=BoardMember.Role.MEMBER)
+        self._member(BoardMember, "board.b", start, board, role=BoardMember.Role.MEMBER)
+        self._member(
+            BoardMember, "proposer.district", start, board, role=BoardMember.Role.SPECIALIST
         )
+        self._member(CommitteeOfficeMember, "office", start)
+        self._member(ProposerScope, "proposer.district", start, unit=self.units[DISTRICT])
+        self._member(ProposerScope, "proposer.tuly", start, unit=self.units["dabac-tuly"])
+
+    def _member(self, model, username, start, owner=None, **values):
+        """A dated membership of the committee (or of `owner`), open-ended."""
+        lookup = {**(owner or {"committee": self.committee}), "user": self.users[username]}
+        self._upsert(model, lookup, start=start, end=None, **values)
 
     def build_planning(self):
         for name, title_code, term_key, ref in PLANNING:
@@ -989,10 +844,12 @@ class DemoBuilder:
     def _propose(self, spec: DemoProposal, *, effective: dt.date, issued_on=None):
         """Create the proposal and take it to `spec.state` with the services, each step by the
         account whose job it is."""
-        users = self.users
-        author = users[spec.author]
+
+        def actor(username):
+            return Actor.for_user(self.users[username])
+
         proposal = workflow.proposal_create(
-            actor=Actor.for_user(author),
+            actor=actor(spec.author),
             official=self.officials[spec.official],
             kind=spec.kind,
             target_position=self.positions[spec.to],
@@ -1004,62 +861,42 @@ class DemoBuilder:
         )
         self.stats["created"] += 1
         pid, target = proposal.pk, spec.state
+
+        def step(name, username, **data):
+            workflow.proposal_transition(name, proposal_id=pid, actor=actor(username), **data)
+
         if target == S.DRAFT:
             return proposal
-        workflow.proposal_transition("submit", proposal_id=pid, actor=Actor.for_user(author))
+        step("submit", spec.author)
         if target == S.SUBMITTED:
             return proposal
-        reviewer = users[spec.reviewer]
-        workflow.proposal_transition(
-            "start_review", proposal_id=pid, actor=Actor.for_user(reviewer)
-        )
+        step("start_review", spec.reviewer)
         if target == S.RETURNED:
-            workflow.proposal_transition(
-                "return_for_revision",
-                proposal_id=pid,
-                actor=Actor.for_user(reviewer),
-                comment=spec.return_comment,
-            )
+            step("return_for_revision", spec.reviewer, comment=spec.return_comment)
             return proposal
         workflow.opinion_add(
-            proposal_id=pid, actor=Actor.for_user(reviewer), opinion="endorse", comment=spec.opinion
+            proposal_id=pid, actor=actor(spec.reviewer), opinion="endorse", comment=spec.opinion
         )
         if target == S.IN_REVIEW:
             return proposal
-        workflow.proposal_transition(
-            "endorse", proposal_id=pid, actor=Actor.for_user(users["board.head"])
-        )
+        step("endorse", "board.head")
         if target == S.ENDORSED:
             return proposal
-        chair = users["btv01"]
-        workflow.proposal_transition("open_vote", proposal_id=pid, actor=Actor.for_user(chair))
+        step("open_vote", "btv01")  # the chair
         for username, choice in spec.ballots:
-            workflow.ballot_cast(
-                proposal_id=pid, actor=Actor.for_user(users[username]), choice=choice
-            )
+            workflow.ballot_cast(proposal_id=pid, actor=actor(username), choice=choice)
         if target == S.VOTING:
             return proposal
-        workflow.proposal_transition("close_vote", proposal_id=pid, actor=Actor.for_user(chair))
+        step("close_vote", "btv01")
         if target == S.APPROVED:
             return proposal
-        workflow.proposal_transition(
-            "issue_decision",
-            proposal_id=pid,
-            actor=Actor.for_user(users["office"]),
-            issued_on=issued_on,
-        )
+        step("issue_decision", "office", issued_on=issued_on)
         if target == S.ISSUED:
             return proposal
-        workflow.proposal_transition("post", proposal_id=pid, actor=Actor.for_user(users["office"]))
+        step("post", "office")
         if target == S.IN_EFFECT:
             return proposal
-        workflow.proposal_transition(
-            "end_rotation",
-            proposal_id=pid,
-            actor=Actor.for_user(users["board.head"]),
-            outcome=spec.outcome,
-            comment=spec.outcome_comment,
-        )
+        step("end_rotation", "board.head", outcome=spec.outcome, comment=spec.outcome_comment)
         return proposal
 
     # Output.

@@ -5,9 +5,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lib.models import validity_ordered
 
 
 def new_verify_code() -> str:
@@ -20,6 +22,25 @@ class RenderStatus(models.TextChoices):
     RENDERING = "rendering", _("Rendering")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Rendering failed")
+
+
+class Rendered(models.Model):
+    """A PDF made in the background: claimed by a worker, retried, then ready or failed."""
+
+    Status = RenderStatus
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    render_started_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
 
 
 class NumberSeries(models.Model):
@@ -48,12 +69,10 @@ class NumberSeries(models.Model):
         return f"{self.committee} {self.doc_type} {self.period}: {self.last_number}"
 
 
-class Decision(models.Model):
+class Decision(Rendered):
     class Form(models.TextChoices):
         PARTY = "party", _("Party document (HD 36)")
         STATE = "state", _("State document (NĐ 30)")
-
-    Status = RenderStatus
 
     class SignerRole(models.TextChoices):
         CHAIR = "chair", _("Secretary")
@@ -84,22 +103,13 @@ class Decision(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
     verify_code = models.CharField(max_length=64, unique=True, default=new_verify_code)
-    sha256 = models.CharField(max_length=64, blank=True)
     # The audit chain's head as the decision was issued (its length and last hash), printed in
     # the document and so covered by its SHA-256: a copy held outside anchors the chain, which a
     # database administrator can then no longer truncate and restart unnoticed (SPEC §11).
     audit_seq = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     audit_hash = models.CharField(max_length=64, blank=True, editable=False)
     file = models.FileField(upload_to="decisions/%Y/", blank=True)
-    render_attempts = models.PositiveSmallIntegerField(default=0)
-    render_started_at = models.DateTimeField(null=True, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     # What the letter says, frozen at issue: a re-render after the posting (or after a catalogue
     # edit) prints the same text, so the file and its SHA-256 stay the same.
     content = models.JSONField(_("letter content"), default=dict, blank=True)
@@ -206,6 +216,16 @@ class DocumentProfile(models.Model):
     def __str__(self):
         return str(self.committee)
 
+    @property
+    def margins(self) -> dict:
+        """The page margins in millimetres, as the letter templates take them."""
+        return {
+            "top": self.margin_top_mm,
+            "bottom": self.margin_bottom_mm,
+            "left": self.margin_left_mm,
+            "right": self.margin_right_mm,
+        }
+
 
 class LegalBasis(models.Model):
     """One "Căn cứ …" line. Legal bases are data with validity dates: texts are replaced
@@ -243,14 +263,7 @@ class LegalBasis(models.Model):
         verbose_name = _("legal basis")
         verbose_name_plural = _("legal bases")
         ordering = ["order", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=F("valid_from")),
-                name="legalbasis_dates_ordered",
-            ),
-        ]
+        constraints = [validity_ordered("legalbasis_dates_ordered")]
 
     def __str__(self):
         return self.text
@@ -308,15 +321,13 @@ class Delivery(models.Model):
         return f"{self.decision} → {self.recipient}"
 
 
-class ProposalDocument(models.Model):
+class ProposalDocument(Rendered):
     """The board's submission (Tờ trình) and the vote minutes (Biên bản kiểm phiếu) of a
     proposal, rendered by the same claim-based machinery as decisions."""
 
     class Kind(models.TextChoices):
         SUBMISSION = "submission", _("Submission")
         MINUTES = "minutes", _("Vote minutes")
-
-    Status = RenderStatus
 
     proposal = models.ForeignKey(
         "workflow.RotationProposal",
@@ -338,20 +349,7 @@ class ProposalDocument(models.Model):
     key = models.CharField(max_length=120, unique=True)
     # The file name is random: these are internal papers, never public.
     token = models.CharField(max_length=64, unique=True, default=new_verify_code)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=RenderStatus.choices,
-        default=RenderStatus.PENDING,
-        db_index=True,
-    )
-    sha256 = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to="documents/", blank=True)
-    render_attempts = models.PositiveSmallIntegerField(default=0)
-    render_started_at = models.DateTimeField(null=True, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("proposal document")

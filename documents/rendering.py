@@ -343,12 +343,7 @@ def _common(committee, title: str, *, pdf: bool) -> dict:
     return {
         "title": title,
         "preview": False,
-        "margins": {
-            "top": profile.margin_top_mm,
-            "bottom": profile.margin_bottom_mm,
-            "left": profile.margin_left_mm,
-            "right": profile.margin_right_mm,
-        },
+        "margins": profile.margins,
         "body_pt": profile.body_font_pt,
         **style_context(pdf=pdf),
     }

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -134,3 +134,32 @@ def audit_anchors():
     anchored = Decision.objects.exclude(audit_hash="")
     for number, seq, hash_ in anchored.values_list("number", "audit_seq", "audit_hash"):
         yield gettext("Decision %(number)s") % {"number": number}, seq, hash_
+
+
+def with_acknowledgement(decisions):
+    """Each decision with the time the official concerned acknowledged it (or None)."""
+    acknowledged = Delivery.objects.filter(
+        decision=OuterRef("pk"),
+        recipient_id=OuterRef("proposal__official__user_id"),
+        acknowledged_at__isnull=False,
+    ).values("acknowledged_at")[:1]
+    return decisions.annotate(acknowledged_at=Subquery(acknowledged))
+
+
+def decision_status(decision: Decision, user) -> dict:
+    """The context of documents/_decision_status.html: the PDF's state and, for the official
+    concerned, when they acknowledged receipt."""
+    is_subject = decision.proposal.official.user_id == user.pk
+    acknowledged_at = None
+    if is_subject:
+        acknowledged_at = (
+            Delivery.objects.filter(decision=decision, recipient=user)
+            .values_list("acknowledged_at", flat=True)
+            .first()
+        )
+    return {
+        "decision": decision,
+        "done": decision.status in (Decision.Status.READY, Decision.Status.FAILED),
+        "is_subject": is_subject,
+        "acknowledged_at": acknowledged_at,
+    }

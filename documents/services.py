@@ -214,12 +214,7 @@ def _decision_content(*, decision: Decision, profile: DocumentProfile) -> dict:
         ),
         "verify_code": decision.verify_code,
         "verify_url": decision.verify_url,
-        "margins": {
-            "top": profile.margin_top_mm,
-            "bottom": profile.margin_bottom_mm,
-            "left": profile.margin_left_mm,
-            "right": profile.margin_right_mm,
-        },
+        "margins": profile.margins,
         "body_pt": profile.body_font_pt,
     }
     # Through JSON now, so the content is the same before and after a database round trip.

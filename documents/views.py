@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from . import rendering, selectors, services
 from .api import pdf_response
-from .models import Decision, Delivery
+from .models import Decision
 
 
 def _kind_label(content: dict) -> str:
@@ -29,27 +28,29 @@ def _kind_label(content: dict) -> str:
     return dict(kinds).get(content.get("kind"), "")
 
 
-def _status_context(decision: Decision, user) -> dict:
-    delivery = Delivery.objects.filter(decision=decision, recipient=user).first()
+def _content_context(content: dict) -> dict:
+    """What a page shows of a decision's frozen content."""
     return {
-        "decision": decision,
-        "done": decision.status in (Decision.Status.READY, Decision.Status.FAILED),
-        "is_subject": decision.proposal.official.user_id == user.pk,
-        "acknowledged_at": delivery.acknowledged_at if delivery else None,
+        "official_name": content.get("official", {}).get("name", ""),
+        "from_post": content.get("from_post", ""),
+        "to_post": content.get("to_post", ""),
+        "kind_label": _kind_label(content),
     }
+
+
+def _status(request, decision: Decision, status: int = 200):
+    """The decision's status fragment (the page polls it; a 409 when the PDF is not ready)."""
+    context = selectors.decision_status(decision, request.user)
+    return render(request, "documents/_decision_status.html", context, status=status)
 
 
 @login_required
 @require_safe
 def decision_detail(request, pk):
     decision = selectors.decision_get_for_user(request.user, pk)
-    content = decision.content
     context = {
-        **_status_context(decision, request.user),
-        "official_name": content.get("official", {}).get("name", ""),
-        "from_post": content.get("from_post", ""),
-        "to_post": content.get("to_post", ""),
-        "kind_label": _kind_label(content),
+        **selectors.decision_status(decision, request.user),
+        **_content_context(decision.content),
     }
     return render(request, "documents/decision_detail.html", context)
 
@@ -59,10 +60,7 @@ def decision_detail(request, pk):
 @require_safe
 def decision_status(request, pk):
     """The status fragment the decision page polls (htmx, every 2 s) until the PDF is ready."""
-    decision = selectors.decision_get_for_user(request.user, pk)
-    return render(
-        request, "documents/_decision_status.html", _status_context(decision, request.user)
-    )
+    return _status(request, selectors.decision_get_for_user(request.user, pk))
 
 
 @login_required
@@ -80,12 +78,7 @@ def decision_preview(request, pk):
 def decision_pdf(request, pk):
     decision = selectors.decision_get_for_user(request.user, pk)
     if decision.status != Decision.Status.READY:
-        return render(
-            request,
-            "documents/_decision_status.html",
-            _status_context(decision, request.user),
-            status=409,
-        )
+        return _status(request, decision, status=409)
     return pdf_response(decision, filename=services.attachment_name(decision))
 
 
@@ -96,15 +89,8 @@ def decision_acknowledge(request, pk):
     try:
         services.decision_acknowledge(decision=decision, user=request.user)
     except services.DocumentNotReady:
-        return render(
-            request,
-            "documents/_decision_status.html",
-            _status_context(decision, request.user),
-            status=409,
-        )
-    return render(
-        request, "documents/_decision_status.html", _status_context(decision, request.user)
-    )
+        return _status(request, decision, status=409)
+    return _status(request, decision)
 
 
 # --- Public verification --------------------------------------------------------------------
@@ -154,16 +140,12 @@ def _verify(request, code, limit):
     decision = selectors.decision_verify(code)
     if decision is None:
         return render(request, "documents/verify.html", {"found": False}, status=404)
-    content = decision.content
     context = {
         "found": True,
         "decision": decision,
         "revoked": decision.proposal.state == "revoked",
-        "official_name": content.get("official", {}).get("name", ""),
-        "from_post": content.get("from_post", ""),
-        "to_post": content.get("to_post", ""),
-        "issuing_body": content.get("issuing_body", ""),
-        "kind_label": _kind_label(content),
+        **_content_context(decision.content),
+        "issuing_body": decision.content.get("issuing_body", ""),
         "max_mb": settings.DOCUMENT_VERIFY_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     status = 200
@@ -191,21 +173,11 @@ def _verify(request, code, limit):
 DECISIONS_PER_PAGE = 25
 
 
-def _with_acknowledgement(decisions):
-    """Each decision with the time the official concerned acknowledged it (or None)."""
-    acknowledged = Delivery.objects.filter(
-        decision=OuterRef("pk"),
-        recipient_id=OuterRef("proposal__official__user_id"),
-        acknowledged_at__isnull=False,
-    ).values("acknowledged_at")[:1]
-    return decisions.annotate(acknowledged_at=Subquery(acknowledged))
-
-
 @login_required
 @require_safe
 def decision_list(request):
     """Every decision the user has a part in, newest first."""
-    decisions = _with_acknowledgement(
+    decisions = selectors.with_acknowledgement(
         selectors.decision_list_for_user(request.user)
         .select_related("proposal__from_assignment__position")
         .order_by("-issued_on", "-number", "-id")
@@ -219,7 +191,7 @@ def decision_list(request):
 def decision_mine(request):
     """Quyết định của tôi: the decisions about the user (to download and acknowledge), and those
     delivered to the user's unit."""
-    about_me = _with_acknowledgement(
+    about_me = selectors.with_acknowledgement(
         selectors.decision_list_for_user(request.user)
         .filter(proposal__official__user=request.user)
         .select_related("proposal__from_assignment__position")

@@ -171,25 +171,27 @@ class PlanningEntryAdmin(FoldedSearchMixin, admin.ModelAdmin):
 # --- Deciding and advisory bodies -----------------------------------------------------------
 
 
-class CommitteeMemberInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline):
+    """A dated membership: who (picked by autocomplete), from when, until when."""
+
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
+class CommitteeMemberInline(MembershipInline):
     model = CommitteeMember
     fields = ["user", "role", "start", "end"]
-    autocomplete_fields = ["user"]
-    extra = 0
 
 
-class CommitteeOfficeMemberInline(admin.TabularInline):
+class CommitteeOfficeMemberInline(MembershipInline):
     model = CommitteeOfficeMember
     fields = ["user", "start", "end"]
-    autocomplete_fields = ["user"]
-    extra = 0
 
 
-class ProposerScopeInline(admin.TabularInline):
+class ProposerScopeInline(MembershipInline):
     model = ProposerScope
     fields = ["user", "unit", "start", "end"]
     autocomplete_fields = ["user", "unit"]
-    extra = 0
 
 
 class TermInline(admin.TabularInline):
@@ -241,11 +243,9 @@ class CommitteeAdmin(admin.ModelAdmin):
     ]
 
 
-class BoardMemberInline(admin.TabularInline):
+class BoardMemberInline(MembershipInline):
     model = BoardMember
     fields = ["user", "role", "start", "end"]
-    autocomplete_fields = ["user"]
-    extra = 0
 
 
 @admin.register(Board)

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from lib.dates import short_date
+from lib.models import dates_ordered, validity_ordered
 from lib.text import fold
 
 
@@ -40,14 +41,7 @@ class OrgUnit(models.Model):
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=F("valid_from")),
-                name="orgunit_dates_ordered",
-            ),
-        ]
+        constraints = [validity_ordered("orgunit_dates_ordered")]
 
     def __str__(self):
         return self.name
@@ -211,10 +205,7 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         ordering = ["-start", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="assignment_dates_ordered",
-            ),
+            dates_ordered("assignment_dates_ordered"),
             models.UniqueConstraint(
                 fields=["official", "position"],
                 condition=Q(end__isnull=True),
@@ -305,6 +296,16 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
 
 
+def member_user(related_name: str) -> models.ForeignKey:
+    """The login a membership belongs to; a user with memberships is never deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+    )
+
+
 class DatedMembership(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
@@ -327,12 +328,7 @@ class CommitteeMember(DatedMembership):
     committee = models.ForeignKey(
         Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="members"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="committee_memberships",
-    )
+    user = member_user("committee_memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
@@ -340,10 +336,7 @@ class CommitteeMember(DatedMembership):
         verbose_name_plural = _("committee members")
         ordering = ["committee", "role", "user__username"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="committeemember_dates_ordered",
-            ),
+            dates_ordered("committeemember_dates_ordered"),
             models.UniqueConstraint(
                 fields=["committee", "user"],
                 condition=Q(end__isnull=True),
@@ -364,22 +357,12 @@ class CommitteeOfficeMember(DatedMembership):
         on_delete=models.CASCADE,
         related_name="office_staff",
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="office_memberships",
-    )
+    user = member_user("office_memberships")
 
     class Meta:
         verbose_name = _("office staff member")
         verbose_name_plural = _("office staff")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="officemember_dates_ordered",
-            ),
-        ]
+        constraints = [dates_ordered("officemember_dates_ordered")]
 
     def __str__(self):
         return str(self.user)
@@ -410,23 +393,13 @@ class BoardMember(DatedMembership):
     board = models.ForeignKey(
         Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="members"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="board_memberships",
-    )
+    user = member_user("board_memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
         verbose_name = _("board member")
         verbose_name_plural = _("board members")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="boardmember_dates_ordered",
-            ),
-        ]
+        constraints = [dates_ordered("boardmember_dates_ordered")]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}"
@@ -441,12 +414,7 @@ class ProposerScope(DatedMembership):
         on_delete=models.CASCADE,
         related_name="proposer_scopes",
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="proposer_scopes",
-    )
+    user = member_user("proposer_scopes")
     unit = models.ForeignKey(
         OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
@@ -454,12 +422,7 @@ class ProposerScope(DatedMembership):
     class Meta:
         verbose_name = _("proposer scope")
         verbose_name_plural = _("proposer scopes")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
-                name="proposerscope_dates_ordered",
-            ),
-        ]
+        constraints = [dates_ordered("proposerscope_dates_ordered")]
 
     def __str__(self):
         return f"{self.user} → {self.unit}"

@@ -292,23 +292,31 @@ class _Validator:
             )
         return None
 
+    def choice(self, line: int, row: dict, column: str, aliases: dict, code: str, message):
+        """The value `aliases` gives for the column's folded text; an error (with the text as
+        `value`) if it gives none."""
+        raw = (row.get(column) or "").strip()
+        value = aliases.get(fold(raw))
+        if value is None:
+            self.error(line, code, message, value=raw)
+        return value
+
     # Rows.
 
     def unit(self, line: int, row: dict):
         code = self.text(line, row, "code", OrgUnit, "code", required=True)
         name = self.text(line, row, "name", OrgUnit, "name", required=True)
-        raw_kind = (row.get("kind") or "").strip()
-        kind = _KIND_ALIASES.get(fold(raw_kind))
-        if kind is None:
-            self.error(
-                line,
-                "bad_kind",
-                _(
-                    "unknown unit kind “%(value)s”; expected province, district, commune, town, "
-                    "ward or agency"
-                ),
-                value=raw_kind,
-            )
+        kind = self.choice(
+            line,
+            row,
+            "kind",
+            _KIND_ALIASES,
+            "bad_kind",
+            _(
+                "unknown unit kind “%(value)s”; expected province, district, commune, town, "
+                "ward or agency"
+            ),
+        )
         parent_code = None
         if (row.get("parent_code") or "").strip() == code and code:
             self.error(line, "own_parent", _("a unit cannot be its own parent"))
@@ -355,15 +363,14 @@ class _Validator:
     def official(self, line: int, row: dict):
         key = self.text(line, row, "key", Official, "external_id", required=True)
         full_name = self.text(line, row, "full_name", Official, "full_name", required=True)
-        raw_gender = (row.get("gender") or "").strip()
-        gender = _GENDER_ALIASES.get(fold(raw_gender))
-        if gender is None:
-            self.error(
-                line,
-                "bad_gender",
-                _("unknown gender “%(value)s”; expected “male” or “female”"),
-                value=raw_gender,
-            )
+        gender = self.choice(
+            line,
+            row,
+            "gender",
+            _GENDER_ALIASES,
+            "bad_gender",
+            _("unknown gender “%(value)s”; expected “male” or “female”"),
+        )
         birth_date = self.date(line, row, "birth_date", required=True)
         if birth_date and birth_date > dt.date.today():
             self.error(

@@ -60,30 +60,16 @@ def _proposals(committee, actor):
 
 # --- 2. Pipeline ------------------------------------------------------------------------------
 
-# Stages a proposal waits in before it takes effect; the time in each is measured. Terminal
-# states and in_effect (the rotation itself, years long) are not stages of the pipeline.
-PIPELINE_STAGES = (
-    S.DRAFT,
-    S.SUBMITTED,
-    S.IN_REVIEW,
-    S.RETURNED,
-    S.ENDORSED,
-    S.VOTING,
-    S.APPROVED,
-    S.ISSUED,
-)
+# Stages a proposal waits in before it takes effect (the open states); the time in each is
+# measured. Terminal states and in_effect (the rotation itself, years long) are not stages.
+PIPELINE_STAGES = OPEN_STATES
 
 # Days a proposal may wait in a pre-decision state before it is overdue; settings may override
 # any of them with REPORTS_OVERDUE_DAYS = {"in_review": 20, ...}. Drafts are the author's own
 # work and are not chased unless a threshold is set for them.
-DEFAULT_OVERDUE_DAYS = {
-    S.SUBMITTED: 30,
-    S.IN_REVIEW: 30,
-    S.RETURNED: 30,
-    S.ENDORSED: 30,
-    S.VOTING: 30,
-    S.APPROVED: 30,
-}
+DEFAULT_OVERDUE_DAYS = dict.fromkeys(
+    (S.SUBMITTED, S.IN_REVIEW, S.RETURNED, S.ENDORSED, S.VOTING, S.APPROVED), 30
+)
 
 
 def overdue_thresholds() -> dict[str, int]:

@@ -244,25 +244,19 @@ def _build_cadres_due(request, committee, context):
     }
 
 
-@login_required
-@require_safe
-def locality(request, fmt=None):
-    return _page(request, "locality", "reports/locality.html", _build_locality, fmt=fmt)
+def _report(name, build):
+    """The view of one report: its page, or one of its tables as CSV."""
+
+    @login_required
+    @require_safe
+    def view(request, fmt=None):
+        template = f"reports/{name.replace('-', '_')}.html"
+        return _page(request, name, template, build, fmt=fmt)
+
+    return view
 
 
-@login_required
-@require_safe
-def pipeline(request, fmt=None):
-    return _page(request, "pipeline", "reports/pipeline.html", _build_pipeline, fmt=fmt)
-
-
-@login_required
-@require_safe
-def directions(request, fmt=None):
-    return _page(request, "directions", "reports/directions.html", _build_directions, fmt=fmt)
-
-
-@login_required
-@require_safe
-def cadres_due(request, fmt=None):
-    return _page(request, "cadres-due", "reports/cadres_due.html", _build_cadres_due, fmt=fmt)
+locality = _report("locality", _build_locality)
+pipeline = _report("pipeline", _build_pipeline)
+directions = _report("directions", _build_directions)
+cadres_due = _report("cadres-due", _build_cadres_due)

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from documents.models import Decision, Delivery
-from documents.selectors import decision_list_for_user
+from documents.models import Decision
+from documents.selectors import decision_list_for_user, decision_status, with_acknowledgement
 from lib.numbers import fmt_percent
 from lib.params import parse_int
 from personnel import roles
@@ -185,12 +185,17 @@ def _officials_in_scope(actor, search: str):
 def official_search(request):
     """The search-as-you-type fragment (htmx); a plain request gets the whole page."""
     _require_proposer(request.actor)
-    search = OfficialSearchForm(request.GET)
-    q = search.cleaned_data.get("q", "") if search.is_valid() else ""
     if not request.htmx:
         return redirect(f"{reverse('workflow:proposal_new')}?{request.GET.urlencode()}")
+    return render(request, "workflow/_official_results.html", _official_search(request))
+
+
+def _official_search(request) -> dict:
+    """The name typed (?q=) and the officials in the actor's scope that match it."""
+    search = OfficialSearchForm(request.GET)
+    q = search.cleaned_data.get("q", "") if search.is_valid() else ""
     results = _officials_in_scope(request.actor, q) if q.strip() else []
-    return render(request, "workflow/_official_results.html", {"results": results, "q": q})
+    return {"search": search, "results": results, "q": q}
 
 
 def _official_from(request):
@@ -221,14 +226,7 @@ def proposal_new(request):
     _require_proposer(actor)
     official = _official_from(request)
     if official is None:
-        search = OfficialSearchForm(request.GET)
-        q = search.cleaned_data.get("q", "") if search.is_valid() else ""
-        results = _officials_in_scope(actor, q) if q.strip() else []
-        return render(
-            request,
-            "workflow/proposal_new.html",
-            {"search": search, "results": results, "q": q},
-        )
+        return render(request, "workflow/proposal_new.html", _official_search(request))
 
     current = official_assignments_on(official, actor.day).first()
     if current is None:
@@ -354,15 +352,12 @@ def proposal_edit(request, pk):
 class CheckRow:
     """One line of the checklist, live or as the committee saw it."""
 
-    def __init__(self, *, code, severity, ok, message, excepted=False, enforced=False):
-        self.code = code
-        self.title = str(CHECK_TITLES.get(code, code))
-        self.severity = severity
-        self.severity_label = str(SEVERITY_LABELS.get(severity, severity))
-        self.ok = ok
-        self.message = str(message)
-        self.excepted = excepted
-        self.enforced = enforced
+    def __init__(self, result):
+        self.code, self.severity, self.ok = result.code, result.severity, result.ok
+        self.title = str(CHECK_TITLES.get(result.code, result.code))
+        self.severity_label = str(SEVERITY_LABELS.get(result.severity, result.severity))
+        self.message = str(result.message)
+        self.excepted, self.enforced = result.excepted, result.enforced
         self.exception = None
         self.exception_form = None
 
@@ -391,18 +386,7 @@ def _checklist(proposal, exceptions):
         at = snapshot.get("evaluated_at")
     else:
         results = eligibility.evaluate(proposal, exceptions={e.code for e in exceptions})
-    rows = [
-        CheckRow(
-            code=r.code,
-            severity=r.severity,
-            ok=r.ok,
-            message=r.message,
-            excepted=r.excepted,
-            enforced=r.enforced,
-        )
-        for r in results
-    ]
-    return rows, (dt.datetime.fromisoformat(at) if at else None)
+    return [CheckRow(r) for r in results], (dt.datetime.fromisoformat(at) if at else None)
 
 
 def _impact(proposal) -> dict:
@@ -418,24 +402,6 @@ def _decision_of(proposal):
         return proposal.decision
     except Decision.DoesNotExist:
         return None
-
-
-def _decision_status(decision, user) -> dict:
-    """The context of documents/_decision_status.html."""
-    is_subject = decision.proposal.official.user_id == user.pk
-    acknowledged_at = None
-    if is_subject:
-        acknowledged_at = (
-            Delivery.objects.filter(decision=decision, recipient=user)
-            .values_list("acknowledged_at", flat=True)
-            .first()
-        )
-    return {
-        "decision": decision,
-        "done": decision.status in (Decision.Status.READY, Decision.Status.FAILED),
-        "is_subject": is_subject,
-        "acknowledged_at": acknowledged_at,
-    }
 
 
 def _event_detail(event) -> str:
@@ -559,7 +525,7 @@ def proposal_detail(request, pk):
         "steps": state_steps(current=proposal.state, visited=visited),
         "impact": _impact(proposal),
         "decision": decision,
-        "decision_status": _decision_status(decision, request.user) if decision else None,
+        "decision_status": decision_status(decision, request.user) if decision else None,
         "documents": documents,
         "opinions": opinions,
         "opinion_form": OpinionForm() if may_add_opinion else None,
@@ -641,62 +607,55 @@ def proposal_action(request, pk, name):
     )
 
 
-@with_actor
-@require_POST
-def opinion_add(request, pk):
-    actor = request.actor
-    proposal = _get_proposal(request, pk)
-    refusal = _guard(request, proposal, permissions.can_add_opinion(actor, proposal))
-    if refusal:
-        return refusal
-    form = OpinionForm(request.POST)
+def _form_post(request, proposal, form, service, *, done, anchor, template, **context):
+    """Hand a valid form's data to `service`; on success say `done` and go back to the
+    proposal's `anchor`, else show the form again with the service's refusal."""
     if form.is_valid():
         try:
-            services.opinion_add(
-                proposal_id=proposal.pk,
-                actor=request.actor,
-                opinion=form.cleaned_data["opinion"],
-                comment=form.cleaned_data["comment"],
-            )
+            service(proposal_id=proposal.pk, actor=request.actor, **form.cleaned_data)
         except NotAllowed as error:
             raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("Your opinion is recorded."))
-            return redirect(_detail_url(proposal, "opinions"))
-    return render(request, "workflow/opinion_form.html", {"proposal": proposal, "form": form})
+            messages.success(request, done)
+            return redirect(_detail_url(proposal, anchor))
+    return render(request, template, {"proposal": proposal, "form": form, **context})
+
+
+@with_actor
+@require_POST
+def opinion_add(request, pk):
+    proposal = _get_proposal(request, pk)
+    refusal = _guard(request, proposal, permissions.can_add_opinion(request.actor, proposal))
+    return refusal or _form_post(
+        request,
+        proposal,
+        OpinionForm(request.POST),
+        services.opinion_add,
+        done=_("Your opinion is recorded."),
+        anchor="opinions",
+        template="workflow/opinion_form.html",
+        title=_("Your opinion"),
+    )
 
 
 @with_actor
 @require_POST
 def exception_grant(request, pk):
-    actor = request.actor
     proposal = _get_proposal(request, pk)
-    refusal = _guard(request, proposal, permissions.can_grant_exception(actor, proposal))
-    if refusal:
-        return refusal
+    refusal = _guard(request, proposal, permissions.can_grant_exception(request.actor, proposal))
     code = request.POST.get("code", "")
-    form = ExceptionForm(request.POST, prefix=code or None)
-    if form.is_valid():
-        try:
-            services.exception_grant(
-                proposal_id=proposal.pk,
-                actor=request.actor,
-                code=form.cleaned_data["code"],
-                justification=form.cleaned_data["justification"],
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(error.text())
-        except WorkflowError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The exception is granted."))
-            return redirect(_detail_url(proposal, "checklist"))
-    return render(
+    return refusal or _form_post(
         request,
-        "workflow/exception_form.html",
-        {"proposal": proposal, "form": form, "check_title": CHECK_TITLES.get(code, code)},
+        proposal,
+        ExceptionForm(request.POST, prefix=code or None),
+        services.exception_grant,
+        done=_("The exception is granted."),
+        anchor="checklist",
+        template="workflow/exception_form.html",
+        title=_("Grant an exception"),
+        check_title=CHECK_TITLES.get(code, code),
     )
 
 
@@ -709,7 +668,8 @@ def ballot(request, pk):
     proposal = _get_proposal(request, pk)
     vote = selectors.vote_status(proposal=proposal, actor=actor)
     if vote.i_have_voted:
-        return render(request, "workflow/ballot.html", {"proposal": proposal, "vote": vote})
+        context = {"proposal": proposal, "vote": vote, "title": _("Secret ballot")}
+        return render(request, "workflow/ballot.html", context)
     if not vote.i_may_vote:
         verdict = permissions.can_cast_ballot(
             actor, proposal, eligible=_is_eligible(proposal, actor)
@@ -745,6 +705,7 @@ def ballot(request, pk):
         {
             "proposal": proposal,
             "vote": vote,
+            "title": _("Secret ballot"),
             "form": form,
             "confirming": confirming,
             "choice_label": choice_label,
@@ -772,14 +733,7 @@ def office(request):
     decisions = decision_list_for_user(request.user).select_related("proposal__official__user")
     if not actor.is_superuser:
         decisions = decisions.filter(committee_id__in=actor.office)
-    acknowledged = Delivery.objects.filter(
-        decision=OuterRef("pk"),
-        recipient_id=OuterRef("proposal__official__user_id"),
-        acknowledged_at__isnull=False,
-    ).values("acknowledged_at")[:1]
-    decisions = decisions.annotate(acknowledged_at=Subquery(acknowledged)).order_by(
-        "-issued_on", "-number", "-id"
-    )
+    decisions = with_acknowledgement(decisions).order_by("-issued_on", "-number", "-id")
     page = Paginator(decisions, OFFICE_DECISIONS).get_page(request.GET.get("page"))
     today = timezone.localdate()
     upcoming = list(

@@ -4,10 +4,14 @@ which all other apps depend on."""
 
 from django import template
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.forms.utils import flatatt
+from django.template.base import token_kwargs
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lib.urls import first_url
 from personnel import selectors
 
 register = template.Library()
@@ -43,15 +47,6 @@ NAV = [
 ]
 
 
-def _first_url(names):
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
-
-
 @register.simple_tag(takes_context=True)
 def site_nav(context):
     """The navigation items the current user sees, the current section marked."""
@@ -62,7 +57,7 @@ def site_nav(context):
     for key, label, names, staff_only in NAV:
         if staff_only and not (user and user.is_staff):
             continue
-        url = _first_url(names)
+        url = first_url(names)
         if url is None:
             continue
         # The home page is "/", which every path starts with: only an exact match marks it.
@@ -106,3 +101,51 @@ def service_duration(months):
     if rest or not years:
         parts.append(ngettext("%(n)d month", "%(n)d months", rest) % {"n": rest})
     return " ".join(parts)
+
+
+class StackedTableNode(template.Node):
+    def __init__(self, nodelist, attrs):
+        self.nodelist, self.attrs = nodelist, attrs
+
+    def render(self, context):
+        name = {f"aria-{key}": value.resolve(context) for key, value in self.attrs.items()}
+        return format_html(
+            '<div class="table-wrap" role="region"{} tabindex="0">\n'
+            '<table class="table table-stack">{}</table>\n</div>',
+            flatatt(name),
+            mark_safe(self.nodelist.render(context)),  # rendered (and escaped) by the template
+        )
+
+
+@register.tag
+def stacked_table(parser, token):
+    """`{% stacked_table labelledby="heading-id" %}<thead>…</tbody>{% endstacked_table %}` (or
+    `label="…"`): a table that stacks into cards on a narrow screen, scrolling inside a region
+    that a keyboard can reach and a screen reader names."""
+    attrs = token_kwargs(token.split_contents()[1:], parser)
+    if set(attrs) not in ({"label"}, {"labelledby"}):
+        raise template.TemplateSyntaxError("stacked_table takes label= or labelledby=")
+    nodelist = parser.parse(("endstacked_table",))
+    parser.delete_first_token()
+    return StackedTableNode(nodelist, attrs)
+
+
+class BreadcrumbsNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return format_html(
+            '<nav class="breadcrumbs" aria-label="{}">\n<ol>{}</ol>\n</nav>',
+            _("Breadcrumb"),
+            mark_safe(self.nodelist.render(context)),  # rendered (and escaped) by the template
+        )
+
+
+@register.tag
+def breadcrumbs(parser, token):
+    """`{% breadcrumbs %}<li>…</li>…{% endbreadcrumbs %}`: the trail of links above a page's
+    title, the current page last (`aria-current="page"`)."""
+    nodelist = parser.parse(("endbreadcrumbs",))
+    parser.delete_first_token()
+    return BreadcrumbsNode(nodelist)
