@@ -318,19 +318,18 @@ def proposal_edit(request, pk):
         request.POST if request.method == "POST" else None, targets=targets, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_update(
+        response = _call_service(
+            request,
+            proposal,
+            form,
+            lambda: services.proposal_update(
                 proposal_id=proposal.pk, actor=request.actor, **form.service_arguments()
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(error.text())
-        except Conflict as error:
-            return _refused(request, proposal, error.text(), conflict=True)
-        except WorkflowError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The proposal is saved."))
-            return redirect(_detail_url(proposal))
+            ),
+            done=_("The proposal is saved."),
+            url=_detail_url(proposal),
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "workflow/proposal_form.html",
@@ -607,6 +606,22 @@ def proposal_action(request, pk, name):
     )
 
 
+def _call_service(request, proposal, form, call, *, done, url):
+    """Run a valid form's service call: a refusal by role is 403, a changed proposal 409, bad
+    input goes next to its field (None: show the form again); on success say `done`, go to `url`."""
+    try:
+        call()
+    except NotAllowed as error:
+        raise PermissionDenied(error.text())
+    except Conflict as error:
+        return _refused(request, proposal, error.text(), conflict=True)
+    except WorkflowError as error:
+        form.add_service_error(error)
+        return None
+    messages.success(request, done)
+    return redirect(url)
+
+
 def _form_post(request, proposal, form, service, *, done, anchor, template, **context):
     """Hand a valid form's data to `service`; on success say `done` and go back to the
     proposal's `anchor`, else show the form again with the service's refusal."""
@@ -683,19 +698,18 @@ def ballot(request, pk):
         if not form.cleaned_data.get("confirm"):
             confirming = True
         else:
-            try:
-                services.ballot_cast(
+            response = _call_service(
+                request,
+                proposal,
+                form,
+                lambda: services.ballot_cast(
                     proposal_id=proposal.pk, actor=request.actor, choice=form.cleaned_data["choice"]
-                )
-            except NotAllowed as error:
-                raise PermissionDenied(error.text())
-            except Conflict as error:
-                return _refused(request, proposal, error.text(), conflict=True)
-            except WorkflowError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(request, _("Your ballot is cast. It cannot be changed."))
-                return redirect(_detail_url(proposal, "vote"))
+                ),
+                done=_("Your ballot is cast. It cannot be changed."),
+                url=_detail_url(proposal, "vote"),
+            )
+            if response is not None:
+                return response
     choice_label = ""
     if confirming:
         choice_label = dict(form.fields["choice"].choices)[form.cleaned_data["choice"]]
