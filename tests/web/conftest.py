@@ -95,10 +95,32 @@ def world(registry_world):
     return registry_world
 
 
+# The demo as seed_demo builds it, dumped once per process: each browser test starts on a flushed
+# database (the live server needs committed data), and loading the dump takes a second where
+# building the demo through the services again takes ten.
+_DEMO = {}
+_NOT_DUMPED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+
+
 @pytest.fixture
-def demo_data(transactional_db, settings, tmp_path):
+def demo_data(transactional_db, settings, tmp_path_factory):
     """The demo registry and accounts of SPEC §10 (password "demo"); the letters it renders go to
-    a temporary MEDIA_ROOT, not the repository's media/."""
+    a temporary MEDIA_ROOT of this process, not the repository's media/."""
     settings.DEMO_MODE = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", stdout=io.StringIO())
+    if "dump" not in _DEMO:
+        _DEMO["media"] = tmp_path_factory.mktemp("demo-media")
+        settings.MEDIA_ROOT = _DEMO["media"]
+        call_command("seed_demo", stdout=io.StringIO())
+        dump = io.StringIO()
+        call_command(
+            "dumpdata",
+            exclude=_NOT_DUMPED,
+            natural_foreign=True,
+            format="json",
+            stdout=dump,
+        )
+        _DEMO["dump"] = _DEMO["media"] / "demo.json"
+        _DEMO["dump"].write_text(dump.getvalue(), encoding="utf-8")
+        return
+    settings.MEDIA_ROOT = _DEMO["media"]
+    call_command("loaddata", str(_DEMO["dump"]), verbosity=0)
