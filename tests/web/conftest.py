@@ -116,10 +116,10 @@ def demo_data(transactional_db, settings, tmp_path_factory):
             "dumpdata",
             exclude=_NOT_DUMPED,
             natural_foreign=True,
-            format="json",
+            format="xml",  # keeps the microseconds the audit chain hashes
             stdout=dump,
         )
-        _DEMO["dump"] = _DEMO["media"] / "demo.json"
+        _DEMO["dump"] = _DEMO["media"] / "demo.xml"
         _DEMO["dump"].write_text(dump.getvalue(), encoding="utf-8")
         return
     settings.MEDIA_ROOT = _DEMO["media"]
