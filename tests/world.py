@@ -356,6 +356,8 @@ def new_proposal(w, *, official=None, target=None, author=None, **fields):
         "rationale": "Đào tạo, thử thách cán bộ trong quy hoạch.",
     }
     values.update(fields)
+    # A test that needs a move of the past records it as it happened.
+    values.setdefault("backdated", values["effective_date"] < TODAY)
     return services.proposal_create(
         actor=Actor.for_user(author or w.proposer),
         official=official or w.an,
@@ -414,12 +416,13 @@ def advance(w, proposal, to_state):
                 "start_review", proposal_id=pid, actor=Actor.for_user(w.reviewer)
             )
         elif step == S.ENDORSED:
-            services.opinion_add(
-                proposal_id=pid,
-                actor=Actor.for_user(w.reviewer),
-                opinion="endorse",
-                comment="Đủ điều kiện.",
-            )
+            if not proposal.opinions.filter(opinion="endorse").exists():  # one per round
+                services.opinion_add(
+                    proposal_id=pid,
+                    actor=Actor.for_user(w.reviewer),
+                    opinion="endorse",
+                    comment="Đủ điều kiện.",
+                )
             services.proposal_transition(
                 "endorse", proposal_id=pid, actor=Actor.for_user(w.board_head)
             )
