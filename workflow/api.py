@@ -22,7 +22,7 @@ from personnel.roles import request_actor
 from . import eligibility, selectors, services
 from .errors import FIELD_FOR_CODE, AppError, Invalid
 from .models import EligibilityException, Opinion, ProposalKind, ProposalState
-from .permissions import allowed_transitions
+from .permissions import allowed_transitions, can_read_opinions
 from .transitions import NAMES
 
 
@@ -346,6 +346,8 @@ class ProposalOpinionsView(WorkflowAPIView):
     @extend_schema(responses=OpinionSerializer(many=True))
     def get(self, request, pk):
         proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        if not can_read_opinions(self.actor, proposal):
+            return Response([])
         opinions = proposal.opinions.select_related("author").order_by("id")
         return Response(OpinionSerializer(opinions, many=True).data)
 
@@ -401,7 +403,9 @@ class ProposalHistoryView(WorkflowAPIView):
     def get(self, request, pk):
         proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
         return Response(
-            HistorySerializer(selectors.proposal_history(proposal=proposal), many=True).data
+            HistorySerializer(
+                selectors.proposal_history(proposal=proposal, actor=self.actor), many=True
+            ).data
         )
 
 
