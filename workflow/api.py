@@ -66,7 +66,11 @@ class StrictIntegerField(StrictIntegers, serializers.IntegerField):
 
 def text_field(**kwargs):
     """Free text, bounded like the model and the form; the service checks its characters."""
-    return serializers.CharField(max_length=TEXT_MAX, **kwargs)
+    return serializers.CharField(
+        max_length=TEXT_MAX,
+        error_messages={"max_length": _("Too long: at most {max_length} characters.")},
+        **kwargs,
+    )
 
 
 class ProposalWriteSerializer(serializers.Serializer):
