@@ -858,6 +858,7 @@ class DemoBuilder:
             rationale=spec.rationale,
             higher_post_justification=spec.justification,
             committee=self.committee,
+            backdated=issued_on is not None,
         )
         self.stats["created"] += 1
         pid, target = proposal.pk, spec.state

@@ -12,6 +12,7 @@ from lib.params import TooLarge, parse_int
 
 from . import selectors
 from .models import Official, OrgUnit, Position
+from .roles import request_actor
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -171,11 +172,16 @@ class OfficialListView(generics.ListAPIView):
         return selectors.official_list(
             search=self.request.query_params.get("search", ""),
             unit_id=int_param(self.request, "unit"),
+            actor=request_actor(self.request),
         )
 
 
 class OfficialDetailView(generics.RetrieveAPIView):
+    """Another official's record is 404 to whoever has no need to know it."""
+
     serializer_class = OfficialDetailSerializer
 
     def get_queryset(self):
-        return selectors.official_list().select_related("hometown_unit", "birthplace_unit")
+        return selectors.official_list(actor=request_actor(self.request)).select_related(
+            "hometown_unit", "birthplace_unit"
+        )

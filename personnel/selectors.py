@@ -109,13 +109,24 @@ def position_list(*, unit_id: int | None = None, vacant_on: dt.date | None = Non
     return qs
 
 
-def official_list(*, search: str = "", unit_id: int | None = None, on: dt.date | None = None):
+def reads_every_record(actor) -> bool:
+    """Staff (a committee, its board or office, a proposer scope, an administrator) read the
+    registry; anyone else has no need to know another official's record (SPEC §11)."""
+    return actor.is_superuser or bool(actor.report_committee_ids())
+
+
+def official_list(
+    *, search: str = "", unit_id: int | None = None, on: dt.date | None = None, actor=None
+):
     """Officials, optionally matching a name without regard to diacritics, or posted in a unit's
     subtree on `on`; current assignments are prefetched so a page costs a fixed number of queries.
+    With an `actor` who is not staff (`reads_every_record`): their own record only.
 
     Every searched word must begin a word of the name, in any order: "an" finds An, not Lan."""
     day = on or dt.date.today()
     qs = Official.objects.all()
+    if actor is not None and not reads_every_record(actor):
+        qs = qs.filter(pk=actor.official_id) if actor.official_id else qs.none()
     for word in fold(search).split():
         qs = qs.filter(Q(search_name__startswith=word) | Q(search_name__contains=f" {word}"))
     if unit_id is not None:

@@ -1,6 +1,6 @@
 """Pages of the personnel registry: the unit tree, a unit's posts, the list of officials and an
-official's record. Any logged-in user may read the registry, as in the API; reads go through
-personnel.selectors."""
+official's record. Staff read the whole registry, anyone else only their own record (SPEC §11),
+as in the API; reads go through personnel.selectors."""
 
 import datetime as dt
 
@@ -12,7 +12,8 @@ from django.views.decorators.http import require_safe
 from lib.params import query_int
 
 from . import selectors
-from .models import Official, OrgUnit
+from .models import OrgUnit
+from .roles import request_actor
 
 OFFICIALS_PER_PAGE = 25
 
@@ -53,7 +54,9 @@ def unit_detail(request, pk):
 def official_list(request):
     search = request.GET.get("q", "").strip()
     unit = _unit_param(request)
-    officials = selectors.official_list(search=search, unit_id=unit.id if unit else None)
+    officials = selectors.official_list(
+        search=search, unit_id=unit.id if unit else None, actor=request_actor(request)
+    )
     page = Paginator(officials, OFFICIALS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -77,7 +80,10 @@ def _unit_param(request):
 @require_safe
 def official_detail(request, pk):
     official = get_object_or_404(
-        Official.objects.select_related("hometown_unit", "birthplace_unit"), pk=pk
+        selectors.official_list(actor=request_actor(request)).select_related(
+            "hometown_unit", "birthplace_unit"
+        ),
+        pk=pk,
     )
     today = dt.date.today()
     return render(

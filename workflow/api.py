@@ -2,6 +2,7 @@
 writes, selectors the reads; workflow errors become {detail, code} with their HTTP status here."""
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -14,13 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lib.api import Pagination
+from lib.text import TEXT_MAX
 from personnel.models import Official, Position
 from personnel.roles import request_actor
 
 from . import eligibility, selectors, services
 from .errors import FIELD_FOR_CODE, AppError, Invalid
 from .models import EligibilityException, Opinion, ProposalKind, ProposalState
-from .permissions import allowed_transitions
+from .permissions import allowed_transitions, can_read_opinions
 from .transitions import NAMES
 
 
@@ -41,17 +43,47 @@ class WorkflowAPIView(APIView):
 # --- Serializers ----------------------------------------------------------------------------
 
 
+class StrictIntegers:
+    """An id or a number is a JSON integer: 1.5, true or "1" are refused, not read as 1 (a form
+    body, where every value is text, may still send digits)."""
+
+    def to_internal_value(self, data):
+        form = isinstance(getattr(self.root, "initial_data", None), QueryDict)
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (form and isinstance(data, str) and data.isascii())
+        ):
+            raise serializers.ValidationError(_("A whole number is required."), code="invalid")
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyField(StrictIntegers, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+class StrictIntegerField(StrictIntegers, serializers.IntegerField):
+    pass
+
+
+def text_field(**kwargs):
+    """Free text, bounded like the model and the form; the service checks its characters."""
+    return serializers.CharField(
+        max_length=TEXT_MAX,
+        error_messages={"max_length": _("Too long: at most {max_length} characters.")},
+        **kwargs,
+    )
+
+
 class ProposalWriteSerializer(serializers.Serializer):
-    official = serializers.PrimaryKeyRelatedField(queryset=Official.objects.all())
+    official = StrictPrimaryKeyField(queryset=Official.objects.all())
     kind = serializers.ChoiceField(choices=ProposalKind.choices)
-    target_position = serializers.PrimaryKeyRelatedField(
+    target_position = StrictPrimaryKeyField(
         queryset=Position.objects.select_related("unit", "title")
     )
     effective_date = serializers.DateField()
     # The range of dates and durations is checked once, by the service.
-    duration_months = serializers.IntegerField(allow_null=True, required=False)
-    rationale = serializers.CharField()
-    higher_post_justification = serializers.CharField(required=False, allow_blank=True)
+    duration_months = StrictIntegerField(allow_null=True, required=False)
+    rationale = text_field()
+    higher_post_justification = text_field(required=False, allow_blank=True)
 
 
 class ProposalPatchSerializer(ProposalWriteSerializer):
@@ -138,7 +170,7 @@ class ProposalDetailSerializer(ProposalSerializer):
 class OpinionSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
     opinion = serializers.ChoiceField(choices=Opinion.Choice.choices)
-    comment = serializers.CharField()
+    comment = text_field()
 
     class Meta:
         model = Opinion
@@ -149,7 +181,7 @@ class OpinionSerializer(serializers.ModelSerializer):
 class ExceptionSerializer(serializers.ModelSerializer):
     granted_by = serializers.CharField(source="granted_by.username", read_only=True)
     code = serializers.ChoiceField(choices=eligibility.EXCEPTABLE_CODES)
-    justification = serializers.CharField()
+    justification = text_field()
 
     class Meta:
         model = EligibilityException
@@ -162,10 +194,10 @@ class BallotSerializer(serializers.Serializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True)
+    comment = text_field(required=False, allow_blank=True)
     casting = serializers.ChoiceField(choices=["approve", "disapprove"], required=False)
     outcome = serializers.ChoiceField(choices=["returned", "reassigned", "kept"], required=False)
-    signer = serializers.IntegerField(required=False)
+    signer = StrictIntegerField(required=False)
 
 
 class VoteSerializer(serializers.Serializer):
@@ -318,6 +350,8 @@ class ProposalOpinionsView(WorkflowAPIView):
     @extend_schema(responses=OpinionSerializer(many=True))
     def get(self, request, pk):
         proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        if not can_read_opinions(self.actor, proposal):
+            return Response([])
         opinions = proposal.opinions.select_related("author").order_by("id")
         return Response(OpinionSerializer(opinions, many=True).data)
 
@@ -373,7 +407,9 @@ class ProposalHistoryView(WorkflowAPIView):
     def get(self, request, pk):
         proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
         return Response(
-            HistorySerializer(selectors.proposal_history(proposal=proposal), many=True).data
+            HistorySerializer(
+                selectors.proposal_history(proposal=proposal, actor=self.actor), many=True
+            ).data
         )
 
 

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lib.text import TEXT_MAX
+
 from .errors import FIELD_FOR_CODE
 from .models import Ballot, Opinion, ProposalKind, ProposalState, RotationOutcome
 from .services import MAX_DURATION_MONTHS
@@ -68,11 +70,13 @@ class ProposalForm(ServiceErrorsMixin, forms.Form):
     )
     rationale = forms.CharField(
         label=_("Rationale"),
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Why this official, why this post, now."),
     )
     higher_post_justification = forms.CharField(
         label=_("Justification for a higher post"),
+        max_length=TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed only when the target post is higher than the current one."),
@@ -160,7 +164,10 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
     """The confirmation of one transition, with what that transition needs."""
 
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Comment"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, action: str, signers=(), ask_casting=False, **kwargs):
@@ -217,6 +224,7 @@ class OpinionForm(ServiceErrorsMixin, forms.Form):
     )
     comment = forms.CharField(
         label=_("Remarks"),
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What the appraisal found."),
     )
@@ -226,6 +234,7 @@ class ExceptionForm(ServiceErrorsMixin, forms.Form):
     code = forms.CharField(widget=forms.HiddenInput)
     justification = forms.CharField(
         label=_("Justification"),
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Why the competent authority makes an exception; it is shown to the committee."

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from audit.models import AuditEvent
+from lib.text import TEXT_MAX
 
 from .states import ProposalKind, ProposalState
 from .transitions import fsm
@@ -69,8 +70,10 @@ class RotationProposal(ConcurrentTransitionMixin, models.Model):
         _("duration (months)"), null=True, blank=True
     )
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
-    rationale = models.TextField(_("rationale"))
-    higher_post_justification = models.TextField(_("justification for a higher post"), blank=True)
+    rationale = models.TextField(_("rationale"), max_length=TEXT_MAX)
+    higher_post_justification = models.TextField(
+        _("justification for a higher post"), max_length=TEXT_MAX, blank=True
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -199,14 +202,21 @@ class Opinion(models.Model):
         RotationProposal, on_delete=models.CASCADE, related_name="opinions"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The how-many-th review of the proposal (its start_review events) the opinion belongs to.
+    review_round = models.PositiveSmallIntegerField(_("review round"), default=1)
     opinion = models.CharField(_("opinion"), max_length=16, choices=Choice.choices)
-    comment = models.TextField(_("comment"))
+    comment = models.TextField(_("comment"), max_length=TEXT_MAX)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "author", "review_round"], name="opinion_once_per_round"
+            ),
+        ]
 
 
 class EligibilityException(models.Model):
@@ -216,7 +226,7 @@ class EligibilityException(models.Model):
         RotationProposal, on_delete=models.CASCADE, related_name="exceptions"
     )
     code = models.CharField(_("check"), max_length=32)
-    justification = models.TextField(_("justification"))
+    justification = models.TextField(_("justification"), max_length=TEXT_MAX)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

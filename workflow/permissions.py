@@ -171,6 +171,25 @@ def can_view(actor: Actor, proposal) -> bool:
     return terms is None or any(getattr(proposal, name) in values for name, values in terms)
 
 
+# A proposal the committee (or its board) has decided: from here on its subject reads the opinions.
+DECIDED_STATES = frozenset(
+    {
+        ProposalState.APPROVED,
+        ProposalState.REJECTED,
+        ProposalState.ISSUED,
+        ProposalState.IN_EFFECT,
+        ProposalState.COMPLETED,
+        ProposalState.REVOKED,
+    }
+)
+
+
+def can_read_opinions(actor: Actor, proposal) -> bool:
+    """The official a proposal is about reads the reviewers' named opinions on it only once it
+    is decided (SPEC §11, need to know); everyone else who sees the proposal reads them."""
+    return actor.official_id != proposal.official_id or proposal.state in DECIDED_STATES
+
+
 def visible_q(actor: Actor) -> Q | None:
     """The same rule as a filter for the proposals the actor may see; None means all."""
     terms = _visible_terms(actor)

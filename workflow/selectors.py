@@ -21,7 +21,7 @@ from .models import (
     RotationProposal,
     VoteRound,
 )
-from .permissions import Actor, can_cast_ballot, role_committees, visible_q
+from .permissions import Actor, can_cast_ballot, can_read_opinions, role_committees, visible_q
 from .reminders import terms_ending_q
 from .transitions import BY_NAME
 
@@ -140,8 +140,13 @@ def proposal_get(*, actor: Actor, proposal_id) -> RotationProposal:
     return proposal
 
 
-def proposal_history(*, proposal) -> list[AuditEvent]:
-    return list(proposal.events.select_related("actor").order_by("id"))
+def proposal_history(*, proposal, actor: Actor | None = None) -> list[AuditEvent]:
+    """The proposal's events, as `actor` may read them: without the opinions while its subject
+    may not read them (permissions.can_read_opinions)."""
+    events = proposal.events.select_related("actor").order_by("id")
+    if actor is not None and not can_read_opinions(actor, proposal):
+        events = events.exclude(action="opinion")
+    return list(events)
 
 
 @dataclass

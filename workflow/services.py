@@ -27,6 +27,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from audit.services import audit_append
 from documents.services import decision_issue, minutes_render, submission_render
+from lib.text import clean_text
 from personnel.models import Committee, CommitteeMember, Official
 from personnel.roles import signer_for
 from personnel.selectors import unit_subtree_ids
@@ -50,6 +51,8 @@ from .transitions import BY_NAME, NAMES
 MAX_DURATION_MONTHS = 240
 # Effective dates outside this range are typing mistakes, not decisions.
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+# How many days before today a new or edited effective date may lie (none: today at the earliest).
+PAST_GRACE_DAYS = 0
 _UNSET = object()
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -70,7 +73,7 @@ def _lock(proposal_id, actor: Actor) -> RotationProposal:
 
 
 def _require_comment(comment, action: str) -> str:
-    comment = (comment or "").strip()
+    comment = clean_text(comment, label=_("Comment"))
     if not comment:
         raise Invalid(
             _("A comment is required (%(action)s)."),
@@ -107,6 +110,31 @@ def _enforce_data_checks(proposal) -> None:
         result = check(proposal, ctx)
         if not result.ok:
             raise Invalid(result.message, code=result.code)
+
+
+def _texts(rationale, justification) -> tuple[str, str]:
+    """The proposal's free texts, stripped and checked (length, characters)."""
+    return (
+        clean_text(rationale, label=_("Rationale")),
+        clean_text(justification, label=_("Justification for a higher post")),
+    )
+
+
+def _check_not_past(effective_date, actor: Actor) -> None:
+    """A proposal takes effect today at the earliest: a date in the past is a typing mistake or
+    a move that already happened, which is not proposed but recorded."""
+    if effective_date < actor.day - dt.timedelta(days=PAST_GRACE_DAYS):
+        raise Invalid(
+            _(
+                "The effective date %(date)s is in the past: a proposal takes effect on "
+                "%(today)s at the earliest."
+            ),
+            code="date_in_past",
+            params={
+                "date": date_format(effective_date, "SHORT_DATE_FORMAT"),
+                "today": date_format(actor.day, "SHORT_DATE_FORMAT"),
+            },
+        )
 
 
 def _validate_fields(*, kind, effective_date, duration_months, rationale) -> None:
@@ -174,8 +202,12 @@ def proposal_create(
     duration_months: int | None = None,
     higher_post_justification: str = "",
     committee=None,
+    backdated: bool = False,
 ) -> RotationProposal:
-    """A proposer drafts the move of one official, inside their proposer scope."""
+    """A proposer drafts the move of one official, inside their proposer scope. The effective
+    date is today or later, unless `backdated` (a past move recorded as it happened: the demo's
+    history)."""
+    rationale, higher_post_justification = _texts(rationale, higher_post_justification)
     _validate_fields(
         kind=kind,
         effective_date=effective_date,
@@ -183,6 +215,8 @@ def proposal_create(
         rationale=rationale,
     )
     from_assignment = _resolve_from_assignment(official, effective_date)
+    if not backdated:
+        _check_not_past(effective_date, actor)
     unit_id = from_assignment.position.unit_id
     permissions.can_create(actor, official_id=official.pk, unit_id=unit_id).raise_if_refused()
     committee_ids = permissions.proposer_committee_ids(actor, unit_id)
@@ -204,8 +238,8 @@ def proposal_create(
         effective_date=effective_date,
         duration_months=duration_months,
         planned_end=eligibility.planned_end_for(effective_date, duration_months),
-        rationale=rationale.strip(),
-        higher_post_justification=(higher_post_justification or "").strip(),
+        rationale=rationale,
+        higher_post_justification=higher_post_justification,
         author=actor.user,
     )
     _check_target(proposal)
@@ -270,10 +304,9 @@ def proposal_update(
         permissions.can_update(actor, proposal).raise_if_refused()
         for name, value in changes.items():
             setattr(proposal, name, value)
-        if "rationale" in changes:
-            proposal.rationale = (proposal.rationale or "").strip()
-        if "higher_post_justification" in changes:
-            proposal.higher_post_justification = (proposal.higher_post_justification or "").strip()
+        proposal.rationale, proposal.higher_post_justification = _texts(
+            proposal.rationale, proposal.higher_post_justification
+        )
         _validate_fields(
             kind=proposal.kind,
             effective_date=proposal.effective_date,
@@ -284,6 +317,7 @@ def proposal_update(
             proposal.from_assignment = _resolve_from_assignment(
                 proposal.official, proposal.effective_date
             )
+            _check_not_past(proposal.effective_date, actor)
         proposal.planned_end = eligibility.planned_end_for(
             proposal.effective_date, proposal.duration_months
         )
@@ -330,9 +364,7 @@ def proposal_transition(
             code="unknown_transition",
             params={"name": name, "names": ", ".join(NAMES)},
         )
-    if not isinstance(comment or "", str):
-        raise Invalid(_("The comment must be text."), code="invalid_comment")
-    comment = (comment or "").strip()
+    comment = clean_text(comment, label=_("Comment"))
     params = {k: v for k, v in params.items() if k in t.params and v not in (None, "")}
     with transaction.atomic():
         proposal = _lock(proposal_id, actor)
@@ -402,9 +434,23 @@ def opinion_add(*, proposal_id, actor: Actor, opinion: str, comment: str) -> Opi
         proposal = _lock(proposal_id, actor)
         permissions.can_add_opinion(actor, proposal).raise_if_refused()
         comment = _require_comment(comment, "opinion")
-        record = Opinion.objects.create(
-            proposal=proposal, author=actor.user, opinion=opinion, comment=comment
-        )
+        # One opinion per member and review round (a return for revision starts a new round);
+        # the proposal row is locked, the constraint guards whatever bypasses this service.
+        review_round = proposal.events.filter(action="start_review").count()
+        try:
+            with transaction.atomic():
+                record = Opinion.objects.create(
+                    proposal=proposal,
+                    author=actor.user,
+                    review_round=review_round,
+                    opinion=opinion,
+                    comment=comment,
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("You have already given your opinion in this review round."),
+                code="opinion_exists",
+            )
         audit_append(
             action="opinion",
             actor=actor.user,
@@ -430,7 +476,7 @@ def exception_grant(
     with transaction.atomic():
         proposal = _lock(proposal_id, actor)
         permissions.can_grant_exception(actor, proposal).raise_if_refused()
-        justification = (justification or "").strip()
+        justification = clean_text(justification, label=_("Justification"))
         if not justification:
             raise Invalid(
                 _("A justification is required."),

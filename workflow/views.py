@@ -466,7 +466,7 @@ def _is_staff_of(actor, proposal) -> bool:
 def proposal_detail(request, pk):
     actor = request.actor
     proposal = _get_proposal(request, pk)
-    history = selectors.proposal_history(proposal=proposal)
+    history = selectors.proposal_history(proposal=proposal, actor=actor)
     opinions, exceptions = _recorded(history)
     checks, checked_at = _checklist(proposal, exceptions)
     by_code = {e.code: e for e in exceptions}

@@ -268,7 +268,8 @@ def test_an_unknown_official_is_404(world, api, official_id):
 
 
 def test_official_detail_costs_two_queries(world, api, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the official with hometown and birthplace, the posts
+    # The reader's roles (need to know), the official with hometown and birthplace, the posts.
+    with django_assert_num_queries(3):
         api.get(f"/api/v1/officials/{world.lan.id}/")
 
 

@@ -99,6 +99,26 @@ def test_six_approvals_of_eleven_pass_even_with_fewer_than_half_present_approvin
     assert voting.vote_rounds.get().passed is True
 
 
+def test_a_majority_of_ballots_cast_is_not_a_majority_of_members(world, voting):
+    # 8 ballots make the quorum; 5 of them approve: a majority of those cast (5 > 4), not of the
+    # 11 incumbent members (5 < 6). SPEC §4: the base is all incumbent members.
+    cast_all(world, voting, ["approve"] * 5 + ["disapprove"] * 3)
+    close(world, voting)
+    assert state_of(voting) == S.REJECTED
+    vote_round = voting.vote_rounds.get()
+    assert (vote_round.approve_count, vote_round.disapprove_count) == (5, 3)
+    assert (vote_round.incumbent_count, vote_round.passed) == (11, False)
+
+
+def test_half_of_the_members_is_a_tie_however_few_disapprove(world, voting_of_ten):
+    # 5 approve, 2 disapprove of 10 members: most of those cast, exactly half of the members.
+    cast_all(world, voting_of_ten, ["approve"] * 5 + ["disapprove"] * 2)
+    with pytest.raises(Invalid) as caught:
+        close(world, voting_of_ten)
+    assert caught.value.code == "casting_required"
+    assert state_of(voting_of_ten) == S.VOTING
+
+
 def test_abstentions_count_for_the_quorum_but_not_for_approval(world, voting):
     cast_all(world, voting, ["approve"] * 3 + ["abstain"] * 5)
     close(world, voting)
