@@ -359,6 +359,19 @@ def build_workflow_world():
     return w
 
 
+def proposal_body(w, **overrides) -> dict:
+    """The JSON body of a valid new proposal for the API (An to the target post)."""
+    return {
+        "official": w.an.pk,
+        "kind": "rotation",
+        "target_position": w.target.pk,
+        "effective_date": (TODAY + dt.timedelta(days=30)).isoformat(),
+        "duration_months": 36,
+        "rationale": "Luân chuyển để đào tạo.",
+        **overrides,
+    }
+
+
 def new_proposal(w, *, official=None, target=None, author=None, **fields):
     """The usual proposal of the workflow world, made with the service."""
     values = {

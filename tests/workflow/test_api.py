@@ -11,7 +11,16 @@ from audit.models import AuditEvent
 from personnel.models import Assignment, Official, PlanningEntry
 from personnel.roles import Actor
 from tests.helpers import TODAY, client_for
-from tests.world import S, act, advance, cast_all, eligible_voters, new_proposal, new_transfer
+from tests.world import (
+    S,
+    act,
+    advance,
+    cast_all,
+    eligible_voters,
+    new_proposal,
+    new_transfer,
+    proposal_body,
+)
 from workflow import services
 from workflow.eligibility import planned_end_for
 from workflow.models import RotationProposal
@@ -41,17 +50,7 @@ def url(pid=None, tail=""):
     return f"/api/v1/proposals/{pid}/{tail}"
 
 
-def body(w, **overrides):
-    data = {
-        "official": w.an.pk,
-        "kind": "rotation",
-        "target_position": w.target.pk,
-        "effective_date": (TODAY + dt.timedelta(days=30)).isoformat(),
-        "duration_months": 36,
-        "rationale": "Luân chuyển để đào tạo.",
-    }
-    data.update(overrides)
-    return data
+body = proposal_body
 
 
 def assert_error(response, status, code=None):

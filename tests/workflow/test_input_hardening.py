@@ -14,7 +14,7 @@ from lib.text import TEXT_MAX, clean_text
 from personnel.roles import Actor
 from tests.helpers import TODAY, client_for
 from tests.workflow.test_concurrency import at_once
-from tests.world import S, advance, new_proposal
+from tests.world import S, advance, new_proposal, proposal_body
 from tests.world import build_workflow_world as build_world
 from workflow import api, forms, services
 from workflow.errors import Conflict, Invalid
@@ -25,16 +25,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/proposals/"
 
 
-def body(w, **overrides):
-    return {
-        "official": w.an.pk,
-        "kind": "rotation",
-        "target_position": w.target.pk,
-        "effective_date": (TODAY + dt.timedelta(days=30)).isoformat(),
-        "duration_months": 36,
-        "rationale": "Luân chuyển để đào tạo.",
-        **overrides,
-    }
+body = proposal_body
 
 
 def refused(response, field=None, code=None):
