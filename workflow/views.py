@@ -370,7 +370,6 @@ class CheckRow:
 
 
 LIVE_CHECK_STATES = {S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED}
-NO_VOTE = selectors.VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, False)
 
 
 def _checklist(proposal, exceptions):
@@ -501,7 +500,7 @@ def proposal_detail(request, pk):
     ]
     # Before endorsement a proposal has no vote and no document: nothing to read.
     endorsed = proposal.state not in LIVE_CHECK_STATES | {S.WITHDRAWN}
-    vote = selectors.vote_status(proposal=proposal, actor=actor) if endorsed else NO_VOTE
+    vote = selectors.vote_status(proposal=proposal, actor=actor) if endorsed else selectors.NO_VOTE
     decision = _decision_of(proposal)
     documents = (
         list(proposal.documents.order_by("created_at"))
