@@ -242,53 +242,26 @@ def proposal_new(request):
     committee = Committee.objects.get(
         pk=permissions.proposer_committee_ids(actor, current.position.unit_id)[0]
     )
-    day = _vacancy_day(request, actor.day)
-    targets = selectors.target_positions_for(
-        committee=committee, exclude_position_id=current.position_id, day=day
-    )
-    form = ProposalForm(
-        request.POST if request.method == "POST" else None,
-        targets=targets,
-        initial={"kind": "rotation", "duration_months": committee.min_rotation_months},
-    )
-    if request.method == "POST" and form.is_valid():
+
+    def create(form):
         try:
             proposal = services.proposal_create(
-                actor=request.actor,
-                official=official,
-                committee=committee,
-                **form.service_arguments(),
+                actor=actor, official=official, committee=committee, **form.service_arguments()
             )
         except NotAllowed as error:
             raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "The draft is saved. Check the checklist, then submit it to the "
-                    "organisation board."
-                ),
-            )
-            return redirect(_detail_url(proposal))
-    open_proposal = (
-        RotationProposal.objects.filter(official=official, state__in=OPEN_STATES)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return render(
-        request,
-        "workflow/proposal_form.html",
-        {
-            "form": form,
-            "official": official,
-            "current": current,
-            "committee": committee,
-            "vacancy_day": day,
-            "open_proposal": open_proposal,
-            "editing": None,
-        },
+            return None
+        messages.success(
+            request,
+            _("The draft is saved. Check the checklist, then submit it to the organisation board."),
+        )
+        return redirect(_detail_url(proposal))
+
+    initial = {"kind": "rotation", "duration_months": committee.min_rotation_months}
+    return _proposal_form(
+        request, official, current, committee, _vacancy_day(request, actor.day), initial, create
     )
 
 
@@ -300,12 +273,6 @@ def proposal_edit(request, pk):
     refusal = _guard(request, proposal, permissions.can_update(actor, proposal))
     if refusal:
         return refusal
-    day = _vacancy_day(request, proposal.effective_date)
-    targets = selectors.target_positions_for(
-        committee=proposal.committee,
-        exclude_position_id=proposal.from_assignment.position_id,
-        day=day,
-    )
     initial = {
         "target_position": proposal.target_position_id,
         "kind": proposal.kind,
@@ -314,35 +281,56 @@ def proposal_edit(request, pk):
         "rationale": proposal.rationale,
         "higher_post_justification": proposal.higher_post_justification,
     }
-    form = ProposalForm(
-        request.POST if request.method == "POST" else None, targets=targets, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        response = _call_service(
+
+    def update(form):
+        return _call_service(
             request,
             proposal,
             form,
             lambda: services.proposal_update(
-                proposal_id=proposal.pk, actor=request.actor, **form.service_arguments()
+                proposal_id=proposal.pk, actor=actor, **form.service_arguments()
             ),
             done=_("The proposal is saved."),
             url=_detail_url(proposal),
         )
+
+    day = _vacancy_day(request, proposal.effective_date)
+    official, current, committee = proposal.official, proposal.from_assignment, proposal.committee
+    return _proposal_form(
+        request, official, current, committee, day, initial, update, editing=proposal
+    )
+
+
+def _proposal_form(request, official, current, committee, day, initial, save, *, editing=None):
+    """The new-proposal or edit form, its target posts counted vacant on `day`. A valid POST
+    goes to `save(form)`: its response (a redirect or a refusal) ends the request, None shows
+    the form again with the service's refusal."""
+    targets = selectors.target_positions_for(
+        committee=committee, exclude_position_id=current.position_id, day=day
+    )
+    posted = request.method == "POST"
+    form = ProposalForm(request.POST if posted else None, targets=targets, initial=initial)
+    if posted and form.is_valid():
+        response = save(form)
         if response is not None:
             return response
-    return render(
-        request,
-        "workflow/proposal_form.html",
-        {
-            "form": form,
-            "official": proposal.official,
-            "current": proposal.from_assignment,
-            "committee": proposal.committee,
-            "vacancy_day": day,
-            "open_proposal": None,
-            "editing": proposal,
-        },
-    )
+    open_proposal = None
+    if editing is None:  # a new draft warns when the official already has an open proposal
+        open_proposal = (
+            RotationProposal.objects.filter(official=official, state__in=OPEN_STATES)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    context = {
+        "form": form,
+        "official": official,
+        "current": current,
+        "committee": committee,
+        "vacancy_day": day,
+        "open_proposal": open_proposal,
+        "editing": editing,
+    }
+    return render(request, "workflow/proposal_form.html", context)
 
 
 # --- The proposal page ----------------------------------------------------------------------
@@ -681,8 +669,8 @@ def ballot(request, pk):
     actor = request.actor
     proposal = _get_proposal(request, pk)
     vote = selectors.vote_status(proposal=proposal, actor=actor)
+    context = {"proposal": proposal, "vote": vote, "title": _("Secret ballot")}
     if vote.i_have_voted:
-        context = {"proposal": proposal, "vote": vote, "title": _("Secret ballot")}
         return render(request, "workflow/ballot.html", context)
     if not vote.i_may_vote:
         verdict = permissions.can_cast_ballot(
@@ -712,18 +700,8 @@ def ballot(request, pk):
     choice_label = ""
     if confirming:
         choice_label = dict(form.fields["choice"].choices)[form.cleaned_data["choice"]]
-    return render(
-        request,
-        "workflow/ballot.html",
-        {
-            "proposal": proposal,
-            "vote": vote,
-            "title": _("Secret ballot"),
-            "form": form,
-            "confirming": confirming,
-            "choice_label": choice_label,
-        },
-    )
+    context.update(form=form, confirming=confirming, choice_label=choice_label)
+    return render(request, "workflow/ballot.html", context)
 
 
 def _is_eligible(proposal, actor) -> bool:
