@@ -1,7 +1,6 @@
 """The proposal API (SPEC §9). Thin: serializers check the shape of input, services do the
 writes, selectors the reads; workflow errors become {detail, code} with their HTTP status here."""
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -156,10 +155,8 @@ class ProposalSerializer(serializers.Serializer):
 
     @extend_schema_field(DecisionBriefSerializer(allow_null=True))
     def get_decision(self, proposal) -> dict | None:
-        try:
-            decision = proposal.decision
-        except ObjectDoesNotExist:
-            return None
+        # No decision yet raises RelatedObjectDoesNotExist, an AttributeError: getattr says None.
+        decision = getattr(proposal, "decision", None)
         if decision is None:
             return None
         return {"id": decision.pk, "number": decision.number_label, "status": decision.status}

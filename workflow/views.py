@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from documents.models import Decision
 from documents.selectors import decision_list_for_user, decision_status, with_acknowledgement
 from lib.numbers import fmt_percent
 from lib.params import parse_int
@@ -43,6 +42,7 @@ from .diagram import state_diagram_svg, state_steps
 from .display import CHECK_TITLES, SEVERITY_LABELS, event_label
 from .errors import Conflict, Invalid, NotAllowed, NotFound, WorkflowError
 from .forms import (
+    DATE_INPUTS,
     ActionForm,
     BallotForm,
     ExceptionForm,
@@ -211,7 +211,7 @@ def _official_from(request):
 def _vacancy_day(request, default: dt.date) -> dt.date:
     """Vacancies are counted on the effective date typed, once there is one."""
     raw = request.POST.get("effective_date", "")
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in DATE_INPUTS:
         try:
             return dt.datetime.strptime(raw, fmt).date()
         except ValueError:
@@ -383,13 +383,6 @@ def _impact(proposal) -> dict:
     return impact
 
 
-def _decision_of(proposal):
-    try:
-        return proposal.decision
-    except Decision.DoesNotExist:
-        return None
-
-
 def _event_detail(event) -> str:
     """What the audit event's data adds to its label, for the events that carry something."""
     data = event.data or {}
@@ -468,9 +461,7 @@ def proposal_detail(request, pk):
         ):
             row.exception_form = ExceptionForm(initial={"code": row.code}, prefix=row.code)
 
-    visited = {e.to_state for e in history if e.to_state} | {
-        e.from_state for e in history if e.from_state
-    }
+    visited = {state for e in history for state in (e.from_state, e.to_state) if state}
     # The actions that move the proposal forward first, the first of them as the main button.
     transitions = sorted(
         (BY_NAME[name] for name in permissions.allowed_transitions(actor, proposal)),
@@ -489,7 +480,8 @@ def proposal_detail(request, pk):
     # Before endorsement a proposal has no vote and no document: nothing to read.
     endorsed = proposal.state not in LIVE_CHECK_STATES | {S.WITHDRAWN}
     vote = selectors.vote_status(proposal=proposal, actor=actor) if endorsed else selectors.NO_VOTE
-    decision = _decision_of(proposal)
+    # No decision yet raises RelatedObjectDoesNotExist, an AttributeError: getattr says None.
+    decision = getattr(proposal, "decision", None)
     documents = (
         list(proposal.documents.order_by("created_at"))
         if endorsed and _is_staff_of(actor, proposal)
