@@ -100,13 +100,9 @@ class ProposalForm(ServiceErrorsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        kind = cleaned.get("kind")
-        needs_duration = kind in (ProposalKind.ROTATION, ProposalKind.SECONDMENT)
-        if (
-            needs_duration
-            and not cleaned.get("duration_months")
-            and "duration_months" not in self.errors
-        ):
+        needs_duration = cleaned.get("kind") in (ProposalKind.ROTATION, ProposalKind.SECONDMENT)
+        missing = not cleaned.get("duration_months") and "duration_months" not in self.errors
+        if needs_duration and missing:
             self.add_error(
                 "duration_months", _("A rotation or a secondment needs a duration in months.")
             )

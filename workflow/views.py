@@ -414,26 +414,23 @@ def _history_entry(event) -> dict:
 def _recorded(history) -> tuple[list, list]:
     """The opinions and exceptions as the audit events recorded them (each service writes its
     row and its event together), so that the page reads the history once."""
-    opinions, exceptions = [], []
-    for e in history:
-        if e.action == "opinion":
-            opinions.append(
-                Opinion(
-                    author=e.actor,
-                    opinion=e.data.get("opinion", ""),
-                    comment=e.comment,
-                    created_at=e.at,
-                )
-            )
-        elif e.action == "exception":
-            exceptions.append(
-                EligibilityException(
-                    code=e.data.get("code", ""),
-                    justification=e.comment,
-                    granted_by=e.actor,
-                    created_at=e.at,
-                )
-            )
+    opinions = [
+        Opinion(
+            author=e.actor, opinion=e.data.get("opinion", ""), comment=e.comment, created_at=e.at
+        )
+        for e in history
+        if e.action == "opinion"
+    ]
+    exceptions = [
+        EligibilityException(
+            code=e.data.get("code", ""),
+            justification=e.comment,
+            granted_by=e.actor,
+            created_at=e.at,
+        )
+        for e in history
+        if e.action == "exception"
+    ]
     return opinions, exceptions
 
 
