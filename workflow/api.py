@@ -47,6 +47,12 @@ class WorkflowAPIView(APIView):
         detail = ProposalDetailSerializer(self.proposal(pk), context={"actor": self.actor})
         return Response(detail.data, status=status)
 
+    def created(self, serializer_class, service, pk):
+        """Check the body, hand it to `service`, answer 201 with the record it made."""
+        data = _validated(serializer_class, self.request.data)
+        record = service(proposal_id=pk, actor=self.actor, **data)
+        return Response(serializer_class(record).data, status=status.HTTP_201_CREATED)
+
     def vote_response(self, pk, status=status.HTTP_200_OK):
         vote = selectors.vote_status(proposal=self.proposal(pk), actor=self.actor)
         return Response(VoteSerializer(vote).data, status=status)
@@ -357,9 +363,7 @@ class ProposalOpinionsView(WorkflowAPIView):
 
     @extend_schema(request=OpinionSerializer, responses={201: OpinionSerializer})
     def post(self, request, pk):
-        data = _validated(OpinionSerializer, request.data)
-        opinion = services.opinion_add(proposal_id=pk, actor=self.actor, **data)
-        return Response(OpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
+        return self.created(OpinionSerializer, services.opinion_add, pk)
 
 
 class ProposalExceptionsView(WorkflowAPIView):
@@ -371,9 +375,7 @@ class ProposalExceptionsView(WorkflowAPIView):
 
     @extend_schema(request=ExceptionSerializer, responses={201: ExceptionSerializer})
     def post(self, request, pk):
-        data = _validated(ExceptionSerializer, request.data)
-        record = services.exception_grant(proposal_id=pk, actor=self.actor, **data)
-        return Response(ExceptionSerializer(record).data, status=status.HTTP_201_CREATED)
+        return self.created(ExceptionSerializer, services.exception_grant, pk)
 
 
 class ProposalBallotsView(WorkflowAPIView):
