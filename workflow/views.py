@@ -450,12 +450,8 @@ def proposal_detail(request, pk):
     may_grant = permissions.can_grant_exception(actor, proposal)
     for row in checks:
         row.exception = by_code.get(row.code)
-        if (
-            may_grant
-            and not row.ok
-            and row.exception is None
-            and row.code in eligibility.EXCEPTABLE_CODES
-        ):
+        grantable = may_grant and row.code in eligibility.EXCEPTABLE_CODES
+        if grantable and not row.ok and row.exception is None:
             row.exception_form = ExceptionForm(initial={"code": row.code}, prefix=row.code)
 
     visited = {state for e in history for state in (e.from_state, e.to_state) if state}
