@@ -1,7 +1,6 @@
 """The proposal API (SPEC §9). Thin: serializers check the shape of input, services do the
 writes, selectors the reads; workflow errors become {detail, code} with their HTTP status here."""
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -38,6 +37,25 @@ class WorkflowAPIView(APIView):
     def actor(self):
         # The user's roles, read once per request.
         return request_actor(self.request)
+
+    def proposal(self, pk):
+        """The proposal, or NotFound (404) when it does not exist or the user may not see it."""
+        return selectors.proposal_get(actor=self.actor, proposal_id=pk)
+
+    def detail_response(self, pk, status=status.HTTP_200_OK):
+        """The proposal as it is now, as the reader sees it."""
+        detail = ProposalDetailSerializer(self.proposal(pk), context={"actor": self.actor})
+        return Response(detail.data, status=status)
+
+    def created(self, serializer_class, service, pk):
+        """Check the body, hand it to `service`, answer 201 with the record it made."""
+        data = _validated(serializer_class, self.request.data)
+        record = service(proposal_id=pk, actor=self.actor, **data)
+        return Response(serializer_class(record).data, status=status.HTTP_201_CREATED)
+
+    def vote_response(self, pk, status=status.HTTP_200_OK):
+        vote = selectors.vote_status(proposal=self.proposal(pk), actor=self.actor)
+        return Response(VoteSerializer(vote).data, status=status)
 
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -143,10 +161,8 @@ class ProposalSerializer(serializers.Serializer):
 
     @extend_schema_field(DecisionBriefSerializer(allow_null=True))
     def get_decision(self, proposal) -> dict | None:
-        try:
-            decision = proposal.decision
-        except ObjectDoesNotExist:
-            return None
+        # No decision yet raises RelatedObjectDoesNotExist, an AttributeError: getattr says None.
+        decision = getattr(proposal, "decision", None)
         if decision is None:
             return None
         return {"id": decision.pk, "number": decision.number_label, "status": decision.status}
@@ -304,21 +320,13 @@ class ProposalListView(WorkflowAPIView):
     def post(self, request):
         data = _validated(ProposalWriteSerializer, request.data)
         proposal = services.proposal_create(actor=self.actor, **data)
-        proposal = selectors.proposal_get(actor=self.actor, proposal_id=proposal.pk)
-        return Response(
-            ProposalDetailSerializer(proposal, context={"actor": self.actor}).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self.detail_response(proposal.pk, status=status.HTTP_201_CREATED)
 
 
 class ProposalDetailView(WorkflowAPIView):
-    def _detail(self, pk):
-        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
-        return Response(ProposalDetailSerializer(proposal, context={"actor": self.actor}).data)
-
     @extend_schema(responses=ProposalDetailSerializer)
     def get(self, request, pk):
-        return self._detail(pk)
+        return self.detail_response(pk)
 
     @extend_schema(request=ProposalPatchSerializer, responses=ProposalDetailSerializer)
     def patch(self, request, pk):
@@ -329,7 +337,7 @@ class ProposalDetailView(WorkflowAPIView):
             )
         data = _validated(ProposalPatchSerializer, request.data, partial=True)
         services.proposal_update(proposal_id=pk, actor=self.actor, **data)
-        return self._detail(pk)
+        return self.detail_response(pk)
 
 
 class ProposalTransitionView(WorkflowAPIView):
@@ -340,16 +348,14 @@ class ProposalTransitionView(WorkflowAPIView):
     )
     def post(self, request, pk, name):
         data = _validated(TransitionSerializer, request.data)
-        actor = self.actor
         services.proposal_transition(name, proposal_id=pk, actor=self.actor, **data)
-        proposal = selectors.proposal_get(actor=actor, proposal_id=pk)
-        return Response(ProposalDetailSerializer(proposal, context={"actor": actor}).data)
+        return self.detail_response(pk)
 
 
 class ProposalOpinionsView(WorkflowAPIView):
     @extend_schema(responses=OpinionSerializer(many=True))
     def get(self, request, pk):
-        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        proposal = self.proposal(pk)
         if not can_read_opinions(self.actor, proposal):
             return Response([])
         opinions = proposal.opinions.select_related("author").order_by("id")
@@ -357,30 +363,19 @@ class ProposalOpinionsView(WorkflowAPIView):
 
     @extend_schema(request=OpinionSerializer, responses={201: OpinionSerializer})
     def post(self, request, pk):
-        data = _validated(OpinionSerializer, request.data)
-        opinion = services.opinion_add(
-            proposal_id=pk, actor=self.actor, opinion=data["opinion"], comment=data["comment"]
-        )
-        return Response(OpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
+        return self.created(OpinionSerializer, services.opinion_add, pk)
 
 
 class ProposalExceptionsView(WorkflowAPIView):
     @extend_schema(responses=ExceptionSerializer(many=True))
     def get(self, request, pk):
-        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
+        proposal = self.proposal(pk)
         records = proposal.exceptions.select_related("granted_by").order_by("id")
         return Response(ExceptionSerializer(records, many=True).data)
 
     @extend_schema(request=ExceptionSerializer, responses={201: ExceptionSerializer})
     def post(self, request, pk):
-        data = _validated(ExceptionSerializer, request.data)
-        record = services.exception_grant(
-            proposal_id=pk,
-            actor=self.actor,
-            code=data["code"],
-            justification=data["justification"],
-        )
-        return Response(ExceptionSerializer(record).data, status=status.HTTP_201_CREATED)
+        return self.created(ExceptionSerializer, services.exception_grant, pk)
 
 
 class ProposalBallotsView(WorkflowAPIView):
@@ -388,29 +383,20 @@ class ProposalBallotsView(WorkflowAPIView):
     def post(self, request, pk):
         data = _validated(BallotSerializer, request.data)
         services.ballot_cast(proposal_id=pk, actor=self.actor, choice=data["choice"])
-        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
-        vote = selectors.vote_status(proposal=proposal, actor=self.actor)
-        return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+        return self.vote_response(pk, status=status.HTTP_201_CREATED)
 
 
 class ProposalVoteView(WorkflowAPIView):
     @extend_schema(responses=VoteSerializer)
     def get(self, request, pk):
-        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
-        return Response(
-            VoteSerializer(selectors.vote_status(proposal=proposal, actor=self.actor)).data
-        )
+        return self.vote_response(pk)
 
 
 class ProposalHistoryView(WorkflowAPIView):
     @extend_schema(responses=HistorySerializer(many=True))
     def get(self, request, pk):
-        proposal = selectors.proposal_get(actor=self.actor, proposal_id=pk)
-        return Response(
-            HistorySerializer(
-                selectors.proposal_history(proposal=proposal, actor=self.actor), many=True
-            ).data
-        )
+        history = selectors.proposal_history(proposal=self.proposal(pk), actor=self.actor)
+        return Response(HistorySerializer(history, many=True).data)
 
 
 class InboxView(WorkflowAPIView):

@@ -16,6 +16,16 @@ from .transitions import BY_NAME
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
+def text_field(label, *, rows, **kwargs) -> forms.CharField:
+    """Free text in a text area, bounded like the model and the API."""
+    widget = forms.Textarea(attrs={"rows": rows})
+    return forms.CharField(label=label, max_length=TEXT_MAX, widget=widget, **kwargs)
+
+
+def radio_field(label, choices, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, **kwargs)
+
+
 class ServiceErrorsMixin:
     def add_service_error(self, error) -> None:
         """Show a workflow error next to its field when the form has that field."""
@@ -49,9 +59,7 @@ class ProposalForm(ServiceErrorsMixin, forms.Form):
         coerce=int,
         help_text=_("Posts in the units the committee governs; vacant posts come first."),
     )
-    kind = forms.ChoiceField(
-        label=_("Kind of move"), choices=ProposalKind.choices, widget=forms.RadioSelect
-    )
+    kind = radio_field(_("Kind of move"), ProposalKind.choices)
     effective_date = forms.DateField(
         label=_("Effective date"),
         input_formats=DATE_INPUTS,
@@ -68,17 +76,13 @@ class ProposalForm(ServiceErrorsMixin, forms.Form):
             "months); leave empty for an open-ended transfer."
         ),
     )
-    rationale = forms.CharField(
-        label=_("Rationale"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Why this official, why this post, now."),
+    rationale = text_field(
+        _("Rationale"), rows=4, help_text=_("Why this official, why this post, now.")
     )
-    higher_post_justification = forms.CharField(
-        label=_("Justification for a higher post"),
-        max_length=TEXT_MAX,
+    higher_post_justification = text_field(
+        _("Justification for a higher post"),
+        rows=3,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed only when the target post is higher than the current one."),
     )
 
@@ -96,13 +100,9 @@ class ProposalForm(ServiceErrorsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        kind = cleaned.get("kind")
-        needs_duration = kind in (ProposalKind.ROTATION, ProposalKind.SECONDMENT)
-        if (
-            needs_duration
-            and not cleaned.get("duration_months")
-            and "duration_months" not in self.errors
-        ):
+        needs_duration = cleaned.get("kind") in (ProposalKind.ROTATION, ProposalKind.SECONDMENT)
+        missing = not cleaned.get("duration_months") and "duration_months" not in self.errors
+        if needs_duration and missing:
             self.add_error(
                 "duration_months", _("A rotation or a secondment needs a duration in months.")
             )
@@ -163,12 +163,7 @@ class OfficialSearchForm(forms.Form):
 class ActionForm(ServiceErrorsMixin, forms.Form):
     """The confirmation of one transition, with what that transition needs."""
 
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    comment = text_field(_("Comment"), rows=4, required=False)
 
     def __init__(self, *args, action: str, signers=(), ask_casting=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,13 +176,12 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
         else:
             comment.help_text = _("Optional: it is kept in the history.")
         if action == "close_vote" and ask_casting:
-            self.fields["casting"] = forms.ChoiceField(
-                label=_("Your casting decision"),
-                choices=[
+            self.fields["casting"] = radio_field(
+                _("Your casting decision"),
+                [
                     ("approve", pgettext_lazy("casting", "Approve the proposal")),
                     ("disapprove", pgettext_lazy("casting", "Do not approve the proposal")),
                 ],
-                widget=forms.RadioSelect,
                 help_text=_(
                     "Approvals are exactly half of the incumbent members: as chair you decide, "
                     "and the record says so."
@@ -204,11 +198,7 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
             if signers:
                 self.fields["signer"].initial = signers[0][0]
         if action == "end_rotation":
-            self.fields["outcome"] = forms.ChoiceField(
-                label=_("Outcome"),
-                choices=RotationOutcome.choices,
-                widget=forms.RadioSelect,
-            )
+            self.fields["outcome"] = radio_field(_("Outcome"), RotationOutcome.choices)
 
     def service_data(self) -> dict:
         data = {"comment": self.cleaned_data.get("comment", "")}
@@ -219,23 +209,15 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
 
 
 class OpinionForm(ServiceErrorsMixin, forms.Form):
-    opinion = forms.ChoiceField(
-        label=_("Opinion"), choices=Opinion.Choice.choices, widget=forms.RadioSelect
-    )
-    comment = forms.CharField(
-        label=_("Remarks"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What the appraisal found."),
-    )
+    opinion = radio_field(_("Opinion"), Opinion.Choice.choices)
+    comment = text_field(_("Remarks"), rows=3, help_text=_("What the appraisal found."))
 
 
 class ExceptionForm(ServiceErrorsMixin, forms.Form):
     code = forms.CharField(widget=forms.HiddenInput)
-    justification = forms.CharField(
-        label=_("Justification"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    justification = text_field(
+        _("Justification"),
+        rows=3,
         help_text=_(
             "Why the competent authority makes an exception; it is shown to the committee."
         ),
@@ -243,7 +225,5 @@ class ExceptionForm(ServiceErrorsMixin, forms.Form):
 
 
 class BallotForm(ServiceErrorsMixin, forms.Form):
-    choice = forms.ChoiceField(
-        label=_("Your ballot"), choices=Ballot.Choice.choices, widget=forms.RadioSelect
-    )
+    choice = radio_field(_("Your ballot"), Ballot.Choice.choices)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

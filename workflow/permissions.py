@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.errors import NotAllowed, WrongState
 from personnel.roles import Actor
 
-from .states import ProposalState
+from .states import ProposalState as S
 from .transitions import BY_NAME, TRANSITIONS, Transition
 
 # Who may act, by the role a transition declares: (holds it in committee id, the role in a
@@ -84,7 +84,7 @@ def state_refusal(proposal, action: str) -> Verdict:
     return _deny(
         "wrong_state",
         _("The proposal is “%(state)s”: this cannot be done now (%(action)s)."),
-        {"state": ProposalState(proposal.state).label, "action": _label(action)},
+        {"state": S(proposal.state).label, "action": _label(action)},
         state=True,
     )
 
@@ -172,16 +172,7 @@ def can_view(actor: Actor, proposal) -> bool:
 
 
 # A proposal the committee (or its board) has decided: from here on its subject reads the opinions.
-DECIDED_STATES = frozenset(
-    {
-        ProposalState.APPROVED,
-        ProposalState.REJECTED,
-        ProposalState.ISSUED,
-        ProposalState.IN_EFFECT,
-        ProposalState.COMPLETED,
-        ProposalState.REVOKED,
-    }
-)
+DECIDED_STATES = frozenset({S.APPROVED, S.REJECTED, S.ISSUED, S.IN_EFFECT, S.COMPLETED, S.REVOKED})
 
 
 def can_read_opinions(actor: Actor, proposal) -> bool:
@@ -224,9 +215,6 @@ def can_create(actor: Actor, *, official_id: int, unit_id: int | None) -> Verdic
             "not_allowed", _("This official's current post is outside your proposer scope.")
         )
     return ALLOWED
-
-
-S = ProposalState
 
 
 def can_update(actor: Actor, proposal) -> Verdict:

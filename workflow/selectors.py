@@ -32,8 +32,8 @@ S = ProposalState
 LIST_RELATED = ("official", "author", "target_position")
 
 
-def _list_prefetch():
-    return (
+def _list_rows(qs: QuerySet) -> QuerySet:
+    return qs.select_related(*LIST_RELATED).prefetch_related(
         Prefetch("from_assignment", queryset=Assignment.objects.select_related("position")),
         Prefetch("decision", queryset=Decision.objects.select_related("committee")),
     )
@@ -75,7 +75,7 @@ def proposal_list(
     `search`: words of the official's name, diacritics optional, each beginning a word of it;
     `unit_id`: the move leaves or enters that unit or a unit below it; `term`: the effective
     date falls in that Term."""
-    qs = proposals_visible(actor).select_related(*LIST_RELATED).prefetch_related(*_list_prefetch())
+    qs = _list_rows(proposals_visible(actor))
     if state:
         qs = qs.filter(state__in=state.split(","))
     if kind:
@@ -164,6 +164,10 @@ class VoteStatus:
     i_have_voted: bool
 
 
+# Before a vote opens (or when every round was cancelled): nothing counted yet.
+NO_VOTE = VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, False)
+
+
 def vote_status(*, proposal, actor: Actor) -> VoteStatus:
     """The current (or last) vote round: counts and, only once closed, the tally."""
     from .ballots import majority_needed
@@ -182,7 +186,7 @@ def vote_status(*, proposal, actor: Actor) -> VoteStatus:
         .first()
     )
     if vote_round is None:
-        return VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, False)
+        return NO_VOTE
     tally = None
     if vote_round.status == VoteRound.Status.CLOSED:
         tally = {
@@ -256,11 +260,7 @@ def _waiting_for(actor: Actor, base: QuerySet, names) -> QuerySet:
 def inbox_querysets(*, actor: Actor) -> dict[str, QuerySet]:
     """The inbox sections as querysets, not yet read: a page that shows the first rows of each
     (the home page) slices and counts them itself."""
-    base = (
-        RotationProposal.objects.select_related(*LIST_RELATED)
-        .prefetch_related(*_list_prefetch())
-        .order_by("effective_date", "id")
-    )
+    base = _list_rows(RotationProposal.objects.order_by("effective_date", "id"))
     if actor.official_id is not None:
         base = base.exclude(official_id=actor.official_id)
     uid = actor.user_id
@@ -292,8 +292,7 @@ def _decisions_received(actor: Actor):
     mine = delivered.filter(reason=Delivery.Reason.SUBJECT, acknowledged_at__isnull=True)
     for_unit = delivered.filter(reason=Delivery.Reason.UNIT)
     return (
-        RotationProposal.objects.select_related(*LIST_RELATED)
-        .prefetch_related(*_list_prefetch())
+        _list_rows(RotationProposal.objects)
         .filter(Q(Exists(mine)) | Q(Exists(for_unit), state=S.ISSUED))
         .order_by("effective_date", "id")
     )
@@ -332,19 +331,10 @@ def rotated_officials(*, committee, on) -> list[RotatedOfficial]:
         .annotate(ended_at=Subquery(ended_at))
         .order_by("effective_date", "id")
     )
-    rows = []
-    for proposal in proposals:
-        if proposal.state == S.COMPLETED and (
-            proposal.ended_at is None or timezone.localdate(proposal.ended_at) <= on
-        ):
-            continue
-        rows.append(
-            RotatedOfficial(
-                official=proposal.official,
-                proposal=proposal,
-                position=proposal.target_position,
-                since=proposal.effective_date,
-                planned_end=proposal.planned_end,
-            )
-        )
-    return rows
+    return [
+        RotatedOfficial(p.official, p, p.target_position, p.effective_date, p.planned_end)
+        for p in proposals
+        # A completed term still counts on the days before its end was recorded.
+        if p.state != S.COMPLETED
+        or (p.ended_at is not None and timezone.localdate(p.ended_at) > on)
+    ]

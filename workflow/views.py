@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from documents.models import Decision
 from documents.selectors import decision_list_for_user, decision_status, with_acknowledgement
 from lib.numbers import fmt_percent
 from lib.params import parse_int
@@ -43,6 +42,7 @@ from .diagram import state_diagram_svg, state_steps
 from .display import CHECK_TITLES, SEVERITY_LABELS, event_label
 from .errors import Conflict, Invalid, NotAllowed, NotFound, WorkflowError
 from .forms import (
+    DATE_INPUTS,
     ActionForm,
     BallotForm,
     ExceptionForm,
@@ -211,7 +211,7 @@ def _official_from(request):
 def _vacancy_day(request, default: dt.date) -> dt.date:
     """Vacancies are counted on the effective date typed, once there is one."""
     raw = request.POST.get("effective_date", "")
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in DATE_INPUTS:
         try:
             return dt.datetime.strptime(raw, fmt).date()
         except ValueError:
@@ -242,53 +242,26 @@ def proposal_new(request):
     committee = Committee.objects.get(
         pk=permissions.proposer_committee_ids(actor, current.position.unit_id)[0]
     )
-    day = _vacancy_day(request, actor.day)
-    targets = selectors.target_positions_for(
-        committee=committee, exclude_position_id=current.position_id, day=day
-    )
-    form = ProposalForm(
-        request.POST if request.method == "POST" else None,
-        targets=targets,
-        initial={"kind": "rotation", "duration_months": committee.min_rotation_months},
-    )
-    if request.method == "POST" and form.is_valid():
+
+    def create(form):
         try:
             proposal = services.proposal_create(
-                actor=request.actor,
-                official=official,
-                committee=committee,
-                **form.service_arguments(),
+                actor=actor, official=official, committee=committee, **form.service_arguments()
             )
         except NotAllowed as error:
             raise PermissionDenied(error.text())
         except WorkflowError as error:
             form.add_service_error(error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "The draft is saved. Check the checklist, then submit it to the "
-                    "organisation board."
-                ),
-            )
-            return redirect(_detail_url(proposal))
-    open_proposal = (
-        RotationProposal.objects.filter(official=official, state__in=OPEN_STATES)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return render(
-        request,
-        "workflow/proposal_form.html",
-        {
-            "form": form,
-            "official": official,
-            "current": current,
-            "committee": committee,
-            "vacancy_day": day,
-            "open_proposal": open_proposal,
-            "editing": None,
-        },
+            return None
+        messages.success(
+            request,
+            _("The draft is saved. Check the checklist, then submit it to the organisation board."),
+        )
+        return redirect(_detail_url(proposal))
+
+    initial = {"kind": "rotation", "duration_months": committee.min_rotation_months}
+    return _proposal_form(
+        request, official, current, committee, _vacancy_day(request, actor.day), initial, create
     )
 
 
@@ -300,12 +273,6 @@ def proposal_edit(request, pk):
     refusal = _guard(request, proposal, permissions.can_update(actor, proposal))
     if refusal:
         return refusal
-    day = _vacancy_day(request, proposal.effective_date)
-    targets = selectors.target_positions_for(
-        committee=proposal.committee,
-        exclude_position_id=proposal.from_assignment.position_id,
-        day=day,
-    )
     initial = {
         "target_position": proposal.target_position_id,
         "kind": proposal.kind,
@@ -314,35 +281,56 @@ def proposal_edit(request, pk):
         "rationale": proposal.rationale,
         "higher_post_justification": proposal.higher_post_justification,
     }
-    form = ProposalForm(
-        request.POST if request.method == "POST" else None, targets=targets, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        response = _call_service(
+
+    def update(form):
+        return _call_service(
             request,
             proposal,
             form,
             lambda: services.proposal_update(
-                proposal_id=proposal.pk, actor=request.actor, **form.service_arguments()
+                proposal_id=proposal.pk, actor=actor, **form.service_arguments()
             ),
             done=_("The proposal is saved."),
             url=_detail_url(proposal),
         )
+
+    day = _vacancy_day(request, proposal.effective_date)
+    official, current, committee = proposal.official, proposal.from_assignment, proposal.committee
+    return _proposal_form(
+        request, official, current, committee, day, initial, update, editing=proposal
+    )
+
+
+def _proposal_form(request, official, current, committee, day, initial, save, *, editing=None):
+    """The new-proposal or edit form, its target posts counted vacant on `day`. A valid POST
+    goes to `save(form)`: its response (a redirect or a refusal) ends the request, None shows
+    the form again with the service's refusal."""
+    targets = selectors.target_positions_for(
+        committee=committee, exclude_position_id=current.position_id, day=day
+    )
+    posted = request.method == "POST"
+    form = ProposalForm(request.POST if posted else None, targets=targets, initial=initial)
+    if posted and form.is_valid():
+        response = save(form)
         if response is not None:
             return response
-    return render(
-        request,
-        "workflow/proposal_form.html",
-        {
-            "form": form,
-            "official": proposal.official,
-            "current": proposal.from_assignment,
-            "committee": proposal.committee,
-            "vacancy_day": day,
-            "open_proposal": None,
-            "editing": proposal,
-        },
-    )
+    open_proposal = None
+    if editing is None:  # a new draft warns when the official already has an open proposal
+        open_proposal = (
+            RotationProposal.objects.filter(official=official, state__in=OPEN_STATES)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    context = {
+        "form": form,
+        "official": official,
+        "current": current,
+        "committee": committee,
+        "vacancy_day": day,
+        "open_proposal": open_proposal,
+        "editing": editing,
+    }
+    return render(request, "workflow/proposal_form.html", context)
 
 
 # --- The proposal page ----------------------------------------------------------------------
@@ -370,7 +358,6 @@ class CheckRow:
 
 
 LIVE_CHECK_STATES = {S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED}
-NO_VOTE = selectors.VoteStatus(None, None, 0, 0, 0, 0, False, 0, None, False, False)
 
 
 def _checklist(proposal, exceptions):
@@ -394,13 +381,6 @@ def _impact(proposal) -> dict:
         impact[key]["percent"] = fmt_percent(impact[key]["ratio"])
     impact["target_percent"] = fmt_percent(impact["target"])
     return impact
-
-
-def _decision_of(proposal):
-    try:
-        return proposal.decision
-    except Decision.DoesNotExist:
-        return None
 
 
 def _event_detail(event) -> str:
@@ -434,26 +414,23 @@ def _history_entry(event) -> dict:
 def _recorded(history) -> tuple[list, list]:
     """The opinions and exceptions as the audit events recorded them (each service writes its
     row and its event together), so that the page reads the history once."""
-    opinions, exceptions = [], []
-    for e in history:
-        if e.action == "opinion":
-            opinions.append(
-                Opinion(
-                    author=e.actor,
-                    opinion=e.data.get("opinion", ""),
-                    comment=e.comment,
-                    created_at=e.at,
-                )
-            )
-        elif e.action == "exception":
-            exceptions.append(
-                EligibilityException(
-                    code=e.data.get("code", ""),
-                    justification=e.comment,
-                    granted_by=e.actor,
-                    created_at=e.at,
-                )
-            )
+    opinions = [
+        Opinion(
+            author=e.actor, opinion=e.data.get("opinion", ""), comment=e.comment, created_at=e.at
+        )
+        for e in history
+        if e.action == "opinion"
+    ]
+    exceptions = [
+        EligibilityException(
+            code=e.data.get("code", ""),
+            justification=e.comment,
+            granted_by=e.actor,
+            created_at=e.at,
+        )
+        for e in history
+        if e.action == "exception"
+    ]
     return opinions, exceptions
 
 
@@ -473,17 +450,11 @@ def proposal_detail(request, pk):
     may_grant = permissions.can_grant_exception(actor, proposal)
     for row in checks:
         row.exception = by_code.get(row.code)
-        if (
-            may_grant
-            and not row.ok
-            and row.exception is None
-            and row.code in eligibility.EXCEPTABLE_CODES
-        ):
+        grantable = may_grant and row.code in eligibility.EXCEPTABLE_CODES
+        if grantable and not row.ok and row.exception is None:
             row.exception_form = ExceptionForm(initial={"code": row.code}, prefix=row.code)
 
-    visited = {e.to_state for e in history if e.to_state} | {
-        e.from_state for e in history if e.from_state
-    }
+    visited = {state for e in history for state in (e.from_state, e.to_state) if state}
     # The actions that move the proposal forward first, the first of them as the main button.
     transitions = sorted(
         (BY_NAME[name] for name in permissions.allowed_transitions(actor, proposal)),
@@ -501,8 +472,9 @@ def proposal_detail(request, pk):
     ]
     # Before endorsement a proposal has no vote and no document: nothing to read.
     endorsed = proposal.state not in LIVE_CHECK_STATES | {S.WITHDRAWN}
-    vote = selectors.vote_status(proposal=proposal, actor=actor) if endorsed else NO_VOTE
-    decision = _decision_of(proposal)
+    vote = selectors.vote_status(proposal=proposal, actor=actor) if endorsed else selectors.NO_VOTE
+    # No decision yet raises RelatedObjectDoesNotExist, an AttributeError: getattr says None.
+    decision = getattr(proposal, "decision", None)
     documents = (
         list(proposal.documents.order_by("created_at"))
         if endorsed and _is_staff_of(actor, proposal)
@@ -682,8 +654,8 @@ def ballot(request, pk):
     actor = request.actor
     proposal = _get_proposal(request, pk)
     vote = selectors.vote_status(proposal=proposal, actor=actor)
+    context = {"proposal": proposal, "vote": vote, "title": _("Secret ballot")}
     if vote.i_have_voted:
-        context = {"proposal": proposal, "vote": vote, "title": _("Secret ballot")}
         return render(request, "workflow/ballot.html", context)
     if not vote.i_may_vote:
         verdict = permissions.can_cast_ballot(
@@ -713,18 +685,8 @@ def ballot(request, pk):
     choice_label = ""
     if confirming:
         choice_label = dict(form.fields["choice"].choices)[form.cleaned_data["choice"]]
-    return render(
-        request,
-        "workflow/ballot.html",
-        {
-            "proposal": proposal,
-            "vote": vote,
-            "title": _("Secret ballot"),
-            "form": form,
-            "confirming": confirming,
-            "choice_label": choice_label,
-        },
-    )
+    context.update(form=form, confirming=confirming, choice_label=choice_label)
+    return render(request, "workflow/ballot.html", context)
 
 
 def _is_eligible(proposal, actor) -> bool:
