@@ -173,16 +173,23 @@ def _verify(request, code, limit):
 DECISIONS_PER_PAGE = 25
 
 
+def _decision_rows(user, **about):
+    """Visible decisions (narrowed by `about`) as a list shows them, newest first."""
+    return selectors.with_acknowledgement(
+        selectors.decision_list_for_user(user)
+        .filter(**about)
+        .select_related("proposal__from_assignment__position")
+        .order_by("-issued_on", "-number", "-id")
+    )
+
+
 @login_required
 @require_safe
 def decision_list(request):
     """Every decision the user has a part in, newest first."""
-    decisions = selectors.with_acknowledgement(
-        selectors.decision_list_for_user(request.user)
-        .select_related("proposal__from_assignment__position")
-        .order_by("-issued_on", "-number", "-id")
+    page = Paginator(_decision_rows(request.user), DECISIONS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "documents/decision_list.html", {"page": page})
 
 
@@ -191,12 +198,7 @@ def decision_list(request):
 def decision_mine(request):
     """Quyết định của tôi: the decisions about the user (to download and acknowledge), and those
     delivered to the user's unit."""
-    about_me = selectors.with_acknowledgement(
-        selectors.decision_list_for_user(request.user)
-        .filter(proposal__official__user=request.user)
-        .select_related("proposal__from_assignment__position")
-        .order_by("-issued_on", "-number", "-id")
-    )
+    about_me = _decision_rows(request.user, proposal__official__user=request.user)
     for_my_unit = (
         selectors.inbox_for_user(request.user)
         .exclude(decision__proposal__official__user=request.user)

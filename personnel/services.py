@@ -36,11 +36,10 @@ def upsert(model: type[models.Model], *, lookup: dict, values: dict) -> tuple[mo
     for name, value in values.items():
         model_field = model._meta.get_field(name)
         if model_field.is_relation:
-            current, value_key = getattr(obj, model_field.attname), getattr(value, "pk", value)
-            if current != value_key:
-                setattr(obj, name, value)
-                changed.append(name)
-        elif getattr(obj, name) != value:
+            current, wanted = getattr(obj, model_field.attname), getattr(value, "pk", value)
+        else:
+            current, wanted = getattr(obj, name), value
+        if current != wanted:
             setattr(obj, name, value)
             changed.append(name)
     if not changed:
@@ -98,16 +97,10 @@ IMPORT_COLUMNS = {
 
 # Optional columns: when a column is absent from the file the stored value is left alone;
 # when it is present, an empty cell clears the value.
-_UNIT_OPTIONAL = {"parent_code": "parent"}
 _OFFICIAL_OPTIONAL = {
     "hometown_code": "hometown_unit",
     "birthplace_code": "birthplace_unit",
     "ethnicity": "ethnicity",
-}
-_ASSIGNMENT_OPTIONAL = {
-    "end": "end",
-    "is_concurrent": "is_concurrent",
-    "decision_ref": "decision_ref",
 }
 
 _RECORD_ALIASES = {
@@ -181,14 +174,9 @@ class ImportResult:
 
 
 @dataclass
-class _UnitRow:
-    line: int
-    code: str
-    values: dict
+class _KeyedRow:
+    """A unit (keyed on its code) or an official (keyed on its key) read from the file."""
 
-
-@dataclass
-class _OfficialRow:
     line: int
     key: str
     values: dict
@@ -210,8 +198,8 @@ class _Validator:
     def __init__(self, header: list[str]):
         self.header = set(header)
         self.errors: list[RowError] = []
-        self.units: dict[str, _UnitRow] = {}
-        self.officials: dict[str, _OfficialRow] = {}
+        self.units: dict[str, _KeyedRow] = {}
+        self.officials: dict[str, _KeyedRow] = {}
         self.assignments: dict[tuple, _AssignmentRow] = {}
         # code → parent code for every unit known so far (database, then the file's rows).
         self.parent_code: dict[str, str | None] = dict(
@@ -227,12 +215,15 @@ class _Validator:
     def error(self, line: int, code: str, message, /, **params):
         self.errors.append(RowError(line, code, message, params))
 
+    def empty(self, line: int, column: str):
+        self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
+
     # Cells.
 
     def text(self, line, row, column, model, field_name, *, required=False) -> str:
         value = (row.get(column) or "").strip()
         if required and not value:
-            self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
+            self.empty(line, column)
             return value
         limit = model._meta.get_field(field_name).max_length
         if limit and len(value) > limit:
@@ -249,7 +240,7 @@ class _Validator:
         raw = (row.get(column) or "").strip()
         if not raw:
             if required:
-                self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
+                self.empty(line, column)
             return None
         day = parse_date(raw)
         if day and day.year >= _EARLIEST_YEAR:
@@ -345,7 +336,7 @@ class _Validator:
         values = {"name": name, "kind": kind}
         if "parent_code" in self.header:
             values["parent_code"] = parent_code
-        self.units[code] = _UnitRow(line, code, values)
+        self.units[code] = _KeyedRow(line, code, values)
         # Later rows may refer to it; the parent (if the file sets it) is what the tree will be.
         self.parent_code[code] = (
             parent_code if "parent_code" in self.header else self.parent_code.get(code)
@@ -397,12 +388,12 @@ class _Validator:
             )
             return
         if key:
-            self.officials[key] = _OfficialRow(line, key, values)
+            self.officials[key] = _KeyedRow(line, key, values)
 
     def assignment(self, line: int, row: dict):
         official_key = (row.get("official_key") or "").strip()
         if not official_key:
-            self.error(line, "empty", _("column “%(column)s” is empty"), column="official_key")
+            self.empty(line, "official_key")
         elif official_key not in self.officials and official_key not in self.db_official_keys:
             later = self.defined_on.get(("official", official_key))
             if later and later > line:
@@ -419,7 +410,7 @@ class _Validator:
                 )
         unit_code = (row.get("unit_code") or "").strip()
         if not unit_code:
-            self.error(line, "empty", _("column “%(column)s” is empty"), column="unit_code")
+            self.empty(line, "unit_code")
         else:
             unit_code = self.unit_ref(line, row, "unit_code") or ""
         title_code = (row.get("title_code") or "").strip()
@@ -626,7 +617,7 @@ def _apply(validator: _Validator, result: ImportResult):
         values = dict(row.values)
         if "parent_code" in values:
             values["parent"] = unit_by_code(values.pop("parent_code"))
-        units[row.code], status = upsert(OrgUnit, lookup={"code": row.code}, values=values)
+        units[row.key], status = upsert(OrgUnit, lookup={"code": row.key}, values=values)
         result.add(RECORD_UNIT, status)
 
     officials: dict[str, Official] = {}
