@@ -87,17 +87,13 @@ def _page(request, name, template, build, *, fmt=None):
         "committees": committees,
         "error": "",
     }
-    status = 200
     context.update(build(request, committee, context))
-    if context["error"]:
-        status = 400
     query = {"committee": committee.id, **context.get("csv_params", {})}
     for table in context["tables"]:
         table.csv_url = (
             reverse(f"reports:{name}-csv") + "?" + urlencode({**query, "table": table.key})
         )
-    wants_csv = fmt == "csv" or request.GET.get("format") == "csv"
-    if wants_csv:
+    if fmt == "csv" or request.GET.get("format") == "csv":
         if context["error"]:
             return HttpResponseBadRequest(
                 context["error"], content_type="text/plain; charset=utf-8"
@@ -108,7 +104,7 @@ def _page(request, name, template, build, *, fmt=None):
             raise Http404
         stamp = context.get("stamp") or timezone.localdate()
         return table_csv_response(table, f"{name}-{key}-{stamp:%Y-%m-%d}.csv")
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=400 if context["error"] else 200)
 
 
 @login_required
