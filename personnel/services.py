@@ -261,27 +261,29 @@ class _Validator:
             return None
         if code in self.parent_code:
             return code
-        later = self.defined_on.get(("unit", code))
-        if later and later > line:
-            self.error(
-                line,
-                "unit_defined_later",
-                _(
-                    "unit “%(code)s” in column “%(column)s” is defined later, on line %(later)s; move that row up"
-                ),
-                code=code,
-                column=column,
-                later=later,
-            )
-        else:
-            self.error(
-                line,
-                "unknown_unit",
-                _("unknown unit code “%(code)s” in column “%(column)s”"),
-                code=code,
-                column=column,
-            )
+        self.undefined(
+            line,
+            RECORD_UNIT,
+            code,
+            _(
+                "unit “%(code)s” in column “%(column)s” is defined later, on line %(later)s; move that row up"
+            ),
+            _("unknown unit code “%(code)s” in column “%(column)s”"),
+            code=code,
+            column=column,
+        )
         return None
+
+    def undefined(
+        self, line: int, record: str, ref: str, later_message, unknown_message, /, **params
+    ):
+        """A unit or official the row refers to that is neither stored nor defined on an earlier
+        row: say so, and where it is defined if a later row defines it."""
+        later = self.defined_on.get((record, ref))
+        if later and later > line:
+            self.error(line, f"{record}_defined_later", later_message, later=later, **params)
+        else:
+            self.error(line, f"unknown_{record}", unknown_message, **params)
 
     def choice(self, line: int, row: dict, column: str, aliases: dict, code: str, message):
         """The value `aliases` gives for the column's folded text; an error (with the text as
@@ -395,19 +397,14 @@ class _Validator:
         if not official_key:
             self.empty(line, "official_key")
         elif official_key not in self.officials and official_key not in self.db_official_keys:
-            later = self.defined_on.get(("official", official_key))
-            if later and later > line:
-                self.error(
-                    line,
-                    "official_defined_later",
-                    _("official “%(key)s” is defined later, on line %(later)s; move that row up"),
-                    key=official_key,
-                    later=later,
-                )
-            else:
-                self.error(
-                    line, "unknown_official", _("unknown official key “%(key)s”"), key=official_key
-                )
+            self.undefined(
+                line,
+                RECORD_OFFICIAL,
+                official_key,
+                _("official “%(key)s” is defined later, on line %(later)s; move that row up"),
+                _("unknown official key “%(key)s”"),
+                key=official_key,
+            )
         unit_code = (row.get("unit_code") or "").strip()
         if not unit_code:
             self.empty(line, "unit_code")
@@ -513,13 +510,8 @@ def _read_rows(stream: Iterable[str], delimiter: str):
                 rows.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportRejected(
-            [
-                RowError(
-                    reader.line_num, "malformed_csv", _("malformed CSV: %(error)s"), {"error": exc}
-                )
-            ]
-        )
+        message = _("malformed CSV: %(error)s")
+        raise ImportRejected([RowError(reader.line_num, "malformed_csv", message, {"error": exc})])
     return header, rows
 
 
@@ -536,14 +528,8 @@ def personnel_import_csv(
     errors = []
     unknown = [h for h in header if h not in IMPORT_COLUMNS]
     if unknown:
-        errors.append(
-            RowError(
-                1,
-                "unknown_columns",
-                _("unknown columns: %(columns)s"),
-                {"columns": ", ".join(unknown)},
-            )
-        )
+        columns = {"columns": ", ".join(unknown)}
+        errors.append(RowError(1, "unknown_columns", _("unknown columns: %(columns)s"), columns))
     if "record" not in header:
         errors.append(RowError(1, "no_record_column", _("the “record” column is missing")))
     if len(set(header)) != len(header):
@@ -577,9 +563,9 @@ def personnel_import_csv(
             continue
         parsed.append((line, record, row))
         if record == RECORD_UNIT:
-            validator.defined_on.setdefault(("unit", (row.get("code") or "").strip()), line)
+            validator.defined_on.setdefault((record, (row.get("code") or "").strip()), line)
         elif record == RECORD_OFFICIAL:
-            validator.defined_on.setdefault(("official", (row.get("key") or "").strip()), line)
+            validator.defined_on.setdefault((record, (row.get("key") or "").strip()), line)
 
     for line, record, row in parsed:
         getattr(validator, record)(line, row)

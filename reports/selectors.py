@@ -361,11 +361,8 @@ def cadres_due_report(*, committee: Committee, on: dt.date | None = None) -> dic
             )
     local_in_key_posts.sort(key=lambda row: (fold(row["unit"]), fold(row["name"])))
 
-    terms = list(
-        Term.objects.filter(committee=committee, kind=Term.Kind.PARTY, start__lte=day).order_by(
-            "-start"
-        )
-    )
+    party_terms = Term.objects.filter(committee=committee, kind=Term.Kind.PARTY, start__lte=day)
+    terms = list(party_terms.order_by("-start"))
     current_term = terms[0] if terms and terms[0].contains(day) else None
     heads_in_second_term = []
     if current_term is not None:
