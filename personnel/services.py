@@ -104,12 +104,9 @@ _OFFICIAL_OPTIONAL = {
 }
 
 _RECORD_ALIASES = {
-    "unit": RECORD_UNIT,
-    "don vi": RECORD_UNIT,
-    "official": RECORD_OFFICIAL,
-    "can bo": RECORD_OFFICIAL,
-    "assignment": RECORD_ASSIGNMENT,
-    "phan cong": RECORD_ASSIGNMENT,
+    **dict.fromkeys(("unit", "don vi"), RECORD_UNIT),
+    **dict.fromkeys(("official", "can bo"), RECORD_OFFICIAL),
+    **dict.fromkeys(("assignment", "phan cong"), RECORD_ASSIGNMENT),
 }
 _KIND_ALIASES = {
     **{kind.value: kind.value for kind in OrgUnit.Kind},
@@ -121,13 +118,13 @@ _KIND_ALIASES = {
     "co quan": OrgUnit.Kind.AGENCY,
 }
 _GENDER_ALIASES = {
-    "nam": Official.Gender.MALE,
-    "male": Official.Gender.MALE,
-    "m": Official.Gender.MALE,
-    "nu": Official.Gender.FEMALE,
-    "female": Official.Gender.FEMALE,
-    "f": Official.Gender.FEMALE,
+    **dict.fromkeys(("nam", "male", "m"), Official.Gender.MALE),
+    **dict.fromkeys(("nu", "female", "f"), Official.Gender.FEMALE),
 }
+_BAD_KIND = _(
+    "unknown unit kind “%(value)s”; expected province, district, commune, town, ward or agency"
+)
+_BAD_GENDER = _("unknown gender “%(value)s”; expected “male” or “female”")
 _TRUE = {"1", "true", "yes", "y", "x", "co"}
 _FALSE = {"", "0", "false", "no", "n", "khong"}
 _EARLIEST_YEAR = 1900
@@ -299,17 +296,7 @@ class _Validator:
     def unit(self, line: int, row: dict):
         code = self.text(line, row, "code", OrgUnit, "code", required=True)
         name = self.text(line, row, "name", OrgUnit, "name", required=True)
-        kind = self.choice(
-            line,
-            row,
-            "kind",
-            _KIND_ALIASES,
-            "bad_kind",
-            _(
-                "unknown unit kind “%(value)s”; expected province, district, commune, town, "
-                "ward or agency"
-            ),
-        )
+        kind = self.choice(line, row, "kind", _KIND_ALIASES, "bad_kind", _BAD_KIND)
         parent_code = None
         if (row.get("parent_code") or "").strip() == code and code:
             self.error(line, "own_parent", _("a unit cannot be its own parent"))
@@ -356,14 +343,7 @@ class _Validator:
     def official(self, line: int, row: dict):
         key = self.text(line, row, "key", Official, "external_id", required=True)
         full_name = self.text(line, row, "full_name", Official, "full_name", required=True)
-        gender = self.choice(
-            line,
-            row,
-            "gender",
-            _GENDER_ALIASES,
-            "bad_gender",
-            _("unknown gender “%(value)s”; expected “male” or “female”"),
-        )
+        gender = self.choice(line, row, "gender", _GENDER_ALIASES, "bad_gender", _BAD_GENDER)
         birth_date = self.date(line, row, "birth_date", required=True)
         if birth_date and birth_date > dt.date.today():
             self.error(
