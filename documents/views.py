@@ -152,16 +152,13 @@ def _verify(request, code, limit):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if limit.exceeded:
-            context["upload_error"] = _("The file is too large: at most %(mb)s MB.") % {
-                "mb": context["max_mb"]
-            }
-            status = 413
+            too_large = _("The file is too large: at most %(mb)s MB.")
+            context["upload_error"], status = too_large % {"mb": context["max_mb"]}, 413
         elif upload is None:
-            context["upload_error"] = _("No file was chosen.")
-            status = 400
+            context["upload_error"], status = _("No file was chosen."), 400
         elif decision.status != Decision.Status.READY:
-            context["upload_error"] = _("The decision has no file to compare with yet.")
-            status = 409
+            not_ready = _("The decision has no file to compare with yet.")
+            context["upload_error"], status = not_ready, 409
         else:
             context["uploaded_sha256"] = _upload_digest(upload)
             context["matches"] = context["uploaded_sha256"] == decision.sha256
