@@ -51,17 +51,11 @@ def _get_committee_for_user(request):
 
 
 def _forbidden(request):
-    return render(
-        request,
-        "reports/forbidden.html",
-        {
-            "reason": _(
-                "You hold no role in a committee (member, organisation board, office or "
-                "proposer), so there are no reports for you."
-            )
-        },
-        status=403,
+    reason = _(
+        "You hold no role in a committee (member, organisation board, office or "
+        "proposer), so there are no reports for you."
     )
+    return render(request, "reports/forbidden.html", {"reason": reason}, status=403)
 
 
 def _page(request, name, template, build, *, fmt=None):
