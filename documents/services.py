@@ -669,13 +669,7 @@ def documents_sweep(*, older_than: float | None = None) -> dict:
     now = timezone.now()
     cutoff = now - dt.timedelta(seconds=stale_seconds() if older_than is None else older_than)
     counts = {"decisions": 0, "documents": 0, "deliveries": 0, "failed": 0}
-    stuck = Q(status=PENDING, render_started_at__isnull=True, created_at__lt=cutoff) | Q(
-        status__in=[PENDING, RENDERING], render_started_at__lt=cutoff
-    )
-    for model, on_failed, task, count in (
-        (Decision, _decision_failed, "render_decision", "decisions"),
-        (ProposalDocument, _document_failed, "render_proposal_document", "documents"),
-    ):
+    for model, on_failed in ((Decision, _decision_failed), (ProposalDocument, _document_failed)):
         worn_out = model.objects.filter(
             status=RENDERING, render_started_at__lt=cutoff, render_attempts__gte=max_attempts()
         )
@@ -686,8 +680,13 @@ def documents_sweep(*, older_than: float | None = None) -> dict:
                 ):
                     on_failed(pk, RuntimeError("too many attempts; the worker kept dying"))
                     counts["failed"] += 1
-        for pk in model.objects.filter(stuck).values_list("pk", flat=True):
-            counts[count] += enqueue(task, pk)
+    stuck = Q(status=PENDING, render_started_at__isnull=True, created_at__lt=cutoff) | Q(
+        status__in=[PENDING, RENDERING], render_started_at__lt=cutoff
+    )
+    for pk in Decision.objects.filter(stuck).values_list("pk", flat=True):
+        counts["decisions"] += enqueue("render_decision", pk)
+    for pk in ProposalDocument.objects.filter(stuck).values_list("pk", flat=True):
+        counts["documents"] += enqueue("render_proposal_document", pk)
     undelivered = Decision.objects.filter(
         status=READY, delivered_at__isnull=True, rendered_at__lt=cutoff
     )
