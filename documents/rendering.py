@@ -330,14 +330,6 @@ def _snapshot_checks(snapshot) -> list[dict]:
     ]
 
 
-def _header(committee, *, second_line: str, day: dt.date) -> dict:
-    return {
-        "superior_body": committee.issuing_body_name,
-        "issuing_body": second_line,
-        "place_date": place_date_line(committee.place_name, day),
-    }
-
-
 def _common(committee, title: str, *, pdf: bool) -> dict:
     profile = DocumentProfile.objects.filter(committee=committee).first() or DocumentProfile()
     return {
@@ -390,7 +382,10 @@ def submission_context(document, *, pdf: bool = False) -> dict:
         check["excepted"] = not check["ok"] and (check["excepted"] or check["code"] in excepted)
     return {
         **_common(committee, f"Tờ trình về việc {kind_verb(proposal.kind)} cán bộ", pdf=pdf),
-        **_header(committee, second_line=board_name.upper(), day=day),
+        # The board writes under the committee: the committee's body heads the letter.
+        "superior_body": committee.issuing_body_name,
+        "issuing_body": board_name.upper(),
+        "place_date": place_date_line(committee.place_name, day),
         "summary": f"về việc {kind_verb(proposal.kind)} cán bộ",
         "addressee": committee.name,
         "board_name": board_name,

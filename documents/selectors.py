@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel.models import Assignment, Official
 from personnel.roles import Actor
+from personnel.selectors import active_on_q
 
 from .models import Decision, Delivery, ProposalDocument
 
@@ -19,12 +20,6 @@ def user_display_name(user) -> str:
     if official is not None:
         return official.full_name
     return user.get_full_name() or user.get_username()
-
-
-def _active_on(day: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}start__lte": day}) & (
-        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": day})
-    )
 
 
 def staff_committee_ids(user, day: dt.date | None = None) -> set[int]:
@@ -41,7 +36,7 @@ def decisions_visible_to(user) -> QuerySet:
     if user.is_superuser:
         return Decision.objects.all()
     in_recipient_unit = Assignment.objects.filter(
-        _active_on(OuterRef("issued_on")),
+        active_on_q(OuterRef("issued_on")),
         Q(position__unit_id=OuterRef("proposal__from_assignment__position__unit_id"))
         | Q(position__unit_id=OuterRef("proposal__target_position__unit_id")),
         official__user=user,
@@ -90,7 +85,7 @@ def decision_recipients(decision: Decision) -> list[tuple]:
     ]
     assignments = (
         Assignment.objects.filter(
-            _active_on(decision.issued_on),
+            active_on_q(decision.issued_on),
             position__unit_id__in=units,
             official__user__isnull=False,
             official__user__is_active=True,

@@ -152,16 +152,13 @@ def _verify(request, code, limit):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if limit.exceeded:
-            context["upload_error"] = _("The file is too large: at most %(mb)s MB.") % {
-                "mb": context["max_mb"]
-            }
-            status = 413
+            too_large = _("The file is too large: at most %(mb)s MB.")
+            context["upload_error"], status = too_large % {"mb": context["max_mb"]}, 413
         elif upload is None:
-            context["upload_error"] = _("No file was chosen.")
-            status = 400
+            context["upload_error"], status = _("No file was chosen."), 400
         elif decision.status != Decision.Status.READY:
-            context["upload_error"] = _("The decision has no file to compare with yet.")
-            status = 409
+            not_ready = _("The decision has no file to compare with yet.")
+            context["upload_error"], status = not_ready, 409
         else:
             context["uploaded_sha256"] = _upload_digest(upload)
             context["matches"] = context["uploaded_sha256"] == decision.sha256
@@ -173,16 +170,23 @@ def _verify(request, code, limit):
 DECISIONS_PER_PAGE = 25
 
 
+def _decision_rows(user, **about):
+    """Visible decisions (narrowed by `about`) as a list shows them, newest first."""
+    return selectors.with_acknowledgement(
+        selectors.decision_list_for_user(user)
+        .filter(**about)
+        .select_related("proposal__from_assignment__position")
+        .order_by("-issued_on", "-number", "-id")
+    )
+
+
 @login_required
 @require_safe
 def decision_list(request):
     """Every decision the user has a part in, newest first."""
-    decisions = selectors.with_acknowledgement(
-        selectors.decision_list_for_user(request.user)
-        .select_related("proposal__from_assignment__position")
-        .order_by("-issued_on", "-number", "-id")
+    page = Paginator(_decision_rows(request.user), DECISIONS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "documents/decision_list.html", {"page": page})
 
 
@@ -191,12 +195,7 @@ def decision_list(request):
 def decision_mine(request):
     """Quyết định của tôi: the decisions about the user (to download and acknowledge), and those
     delivered to the user's unit."""
-    about_me = selectors.with_acknowledgement(
-        selectors.decision_list_for_user(request.user)
-        .filter(proposal__official__user=request.user)
-        .select_related("proposal__from_assignment__position")
-        .order_by("-issued_on", "-number", "-id")
-    )
+    about_me = _decision_rows(request.user, proposal__official__user=request.user)
     for_my_unit = (
         selectors.inbox_for_user(request.user)
         .exclude(decision__proposal__official__user=request.user)

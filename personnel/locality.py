@@ -20,6 +20,12 @@ from .selectors import active_on_q, is_local, unit_is_within, unit_subtree_ids
 
 # --- The unit tree, loaded once ---------------------------------------------------------------
 
+_LEVEL_OF_KIND = {
+    OrgUnit.Kind.PROVINCE: "province",
+    OrgUnit.Kind.DISTRICT: "district",
+    **dict.fromkeys(OrgUnit.COMMUNE_LEVEL, "commune"),
+}
+
 
 class UnitTree:
     """Every unit with its parent, kind and name, from one query."""
@@ -48,12 +54,8 @@ class UnitTree:
             unit = self.units.get(unit_id)
             if unit is None:
                 break
-            if unit.kind == OrgUnit.Kind.PROVINCE:
-                return "province"
-            if unit.kind == OrgUnit.Kind.DISTRICT:
-                return "district"
-            if unit.kind in OrgUnit.COMMUNE_LEVEL:
-                return "commune"
+            if unit.kind in _LEVEL_OF_KIND:
+                return _LEVEL_OF_KIND[unit.kind]
             unit_id = unit.parent_id
         return "other"
 
@@ -282,11 +284,7 @@ def locality_impact(proposal) -> dict:
     ]
 
     def summary(report):
-        return {
-            "units_meeting": report["units_meeting"],
-            "ratio": report["ratio"],
-            "met": report["met"],
-        }
+        return {key: report[key] for key in ("units_meeting", "ratio", "met")}
 
     return {
         "as_of": day,

@@ -36,11 +36,10 @@ def upsert(model: type[models.Model], *, lookup: dict, values: dict) -> tuple[mo
     for name, value in values.items():
         model_field = model._meta.get_field(name)
         if model_field.is_relation:
-            current, value_key = getattr(obj, model_field.attname), getattr(value, "pk", value)
-            if current != value_key:
-                setattr(obj, name, value)
-                changed.append(name)
-        elif getattr(obj, name) != value:
+            current, wanted = getattr(obj, model_field.attname), getattr(value, "pk", value)
+        else:
+            current, wanted = getattr(obj, name), value
+        if current != wanted:
             setattr(obj, name, value)
             changed.append(name)
     if not changed:
@@ -98,25 +97,16 @@ IMPORT_COLUMNS = {
 
 # Optional columns: when a column is absent from the file the stored value is left alone;
 # when it is present, an empty cell clears the value.
-_UNIT_OPTIONAL = {"parent_code": "parent"}
 _OFFICIAL_OPTIONAL = {
     "hometown_code": "hometown_unit",
     "birthplace_code": "birthplace_unit",
     "ethnicity": "ethnicity",
 }
-_ASSIGNMENT_OPTIONAL = {
-    "end": "end",
-    "is_concurrent": "is_concurrent",
-    "decision_ref": "decision_ref",
-}
 
 _RECORD_ALIASES = {
-    "unit": RECORD_UNIT,
-    "don vi": RECORD_UNIT,
-    "official": RECORD_OFFICIAL,
-    "can bo": RECORD_OFFICIAL,
-    "assignment": RECORD_ASSIGNMENT,
-    "phan cong": RECORD_ASSIGNMENT,
+    **dict.fromkeys(("unit", "don vi"), RECORD_UNIT),
+    **dict.fromkeys(("official", "can bo"), RECORD_OFFICIAL),
+    **dict.fromkeys(("assignment", "phan cong"), RECORD_ASSIGNMENT),
 }
 _KIND_ALIASES = {
     **{kind.value: kind.value for kind in OrgUnit.Kind},
@@ -128,13 +118,13 @@ _KIND_ALIASES = {
     "co quan": OrgUnit.Kind.AGENCY,
 }
 _GENDER_ALIASES = {
-    "nam": Official.Gender.MALE,
-    "male": Official.Gender.MALE,
-    "m": Official.Gender.MALE,
-    "nu": Official.Gender.FEMALE,
-    "female": Official.Gender.FEMALE,
-    "f": Official.Gender.FEMALE,
+    **dict.fromkeys(("nam", "male", "m"), Official.Gender.MALE),
+    **dict.fromkeys(("nu", "female", "f"), Official.Gender.FEMALE),
 }
+_BAD_KIND = _(
+    "unknown unit kind “%(value)s”; expected province, district, commune, town, ward or agency"
+)
+_BAD_GENDER = _("unknown gender “%(value)s”; expected “male” or “female”")
 _TRUE = {"1", "true", "yes", "y", "x", "co"}
 _FALSE = {"", "0", "false", "no", "n", "khong"}
 _EARLIEST_YEAR = 1900
@@ -181,14 +171,9 @@ class ImportResult:
 
 
 @dataclass
-class _UnitRow:
-    line: int
-    code: str
-    values: dict
+class _KeyedRow:
+    """A unit (keyed on its code) or an official (keyed on its key) read from the file."""
 
-
-@dataclass
-class _OfficialRow:
     line: int
     key: str
     values: dict
@@ -210,8 +195,8 @@ class _Validator:
     def __init__(self, header: list[str]):
         self.header = set(header)
         self.errors: list[RowError] = []
-        self.units: dict[str, _UnitRow] = {}
-        self.officials: dict[str, _OfficialRow] = {}
+        self.units: dict[str, _KeyedRow] = {}
+        self.officials: dict[str, _KeyedRow] = {}
         self.assignments: dict[tuple, _AssignmentRow] = {}
         # code → parent code for every unit known so far (database, then the file's rows).
         self.parent_code: dict[str, str | None] = dict(
@@ -227,12 +212,15 @@ class _Validator:
     def error(self, line: int, code: str, message, /, **params):
         self.errors.append(RowError(line, code, message, params))
 
+    def empty(self, line: int, column: str):
+        self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
+
     # Cells.
 
     def text(self, line, row, column, model, field_name, *, required=False) -> str:
         value = (row.get(column) or "").strip()
         if required and not value:
-            self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
+            self.empty(line, column)
             return value
         limit = model._meta.get_field(field_name).max_length
         if limit and len(value) > limit:
@@ -249,7 +237,7 @@ class _Validator:
         raw = (row.get(column) or "").strip()
         if not raw:
             if required:
-                self.error(line, "empty", _("column “%(column)s” is empty"), column=column)
+                self.empty(line, column)
             return None
         day = parse_date(raw)
         if day and day.year >= _EARLIEST_YEAR:
@@ -270,27 +258,29 @@ class _Validator:
             return None
         if code in self.parent_code:
             return code
-        later = self.defined_on.get(("unit", code))
-        if later and later > line:
-            self.error(
-                line,
-                "unit_defined_later",
-                _(
-                    "unit “%(code)s” in column “%(column)s” is defined later, on line %(later)s; move that row up"
-                ),
-                code=code,
-                column=column,
-                later=later,
-            )
-        else:
-            self.error(
-                line,
-                "unknown_unit",
-                _("unknown unit code “%(code)s” in column “%(column)s”"),
-                code=code,
-                column=column,
-            )
+        self.undefined(
+            line,
+            RECORD_UNIT,
+            code,
+            _(
+                "unit “%(code)s” in column “%(column)s” is defined later, on line %(later)s; move that row up"
+            ),
+            _("unknown unit code “%(code)s” in column “%(column)s”"),
+            code=code,
+            column=column,
+        )
         return None
+
+    def undefined(
+        self, line: int, record: str, ref: str, later_message, unknown_message, /, **params
+    ):
+        """A unit or official the row refers to that is neither stored nor defined on an earlier
+        row: say so, and where it is defined if a later row defines it."""
+        later = self.defined_on.get((record, ref))
+        if later and later > line:
+            self.error(line, f"{record}_defined_later", later_message, later=later, **params)
+        else:
+            self.error(line, f"unknown_{record}", unknown_message, **params)
 
     def choice(self, line: int, row: dict, column: str, aliases: dict, code: str, message):
         """The value `aliases` gives for the column's folded text; an error (with the text as
@@ -306,17 +296,7 @@ class _Validator:
     def unit(self, line: int, row: dict):
         code = self.text(line, row, "code", OrgUnit, "code", required=True)
         name = self.text(line, row, "name", OrgUnit, "name", required=True)
-        kind = self.choice(
-            line,
-            row,
-            "kind",
-            _KIND_ALIASES,
-            "bad_kind",
-            _(
-                "unknown unit kind “%(value)s”; expected province, district, commune, town, "
-                "ward or agency"
-            ),
-        )
+        kind = self.choice(line, row, "kind", _KIND_ALIASES, "bad_kind", _BAD_KIND)
         parent_code = None
         if (row.get("parent_code") or "").strip() == code and code:
             self.error(line, "own_parent", _("a unit cannot be its own parent"))
@@ -345,7 +325,7 @@ class _Validator:
         values = {"name": name, "kind": kind}
         if "parent_code" in self.header:
             values["parent_code"] = parent_code
-        self.units[code] = _UnitRow(line, code, values)
+        self.units[code] = _KeyedRow(line, code, values)
         # Later rows may refer to it; the parent (if the file sets it) is what the tree will be.
         self.parent_code[code] = (
             parent_code if "parent_code" in self.header else self.parent_code.get(code)
@@ -363,14 +343,7 @@ class _Validator:
     def official(self, line: int, row: dict):
         key = self.text(line, row, "key", Official, "external_id", required=True)
         full_name = self.text(line, row, "full_name", Official, "full_name", required=True)
-        gender = self.choice(
-            line,
-            row,
-            "gender",
-            _GENDER_ALIASES,
-            "bad_gender",
-            _("unknown gender “%(value)s”; expected “male” or “female”"),
-        )
+        gender = self.choice(line, row, "gender", _GENDER_ALIASES, "bad_gender", _BAD_GENDER)
         birth_date = self.date(line, row, "birth_date", required=True)
         if birth_date and birth_date > dt.date.today():
             self.error(
@@ -397,29 +370,24 @@ class _Validator:
             )
             return
         if key:
-            self.officials[key] = _OfficialRow(line, key, values)
+            self.officials[key] = _KeyedRow(line, key, values)
 
     def assignment(self, line: int, row: dict):
         official_key = (row.get("official_key") or "").strip()
         if not official_key:
-            self.error(line, "empty", _("column “%(column)s” is empty"), column="official_key")
+            self.empty(line, "official_key")
         elif official_key not in self.officials and official_key not in self.db_official_keys:
-            later = self.defined_on.get(("official", official_key))
-            if later and later > line:
-                self.error(
-                    line,
-                    "official_defined_later",
-                    _("official “%(key)s” is defined later, on line %(later)s; move that row up"),
-                    key=official_key,
-                    later=later,
-                )
-            else:
-                self.error(
-                    line, "unknown_official", _("unknown official key “%(key)s”"), key=official_key
-                )
+            self.undefined(
+                line,
+                RECORD_OFFICIAL,
+                official_key,
+                _("official “%(key)s” is defined later, on line %(later)s; move that row up"),
+                _("unknown official key “%(key)s”"),
+                key=official_key,
+            )
         unit_code = (row.get("unit_code") or "").strip()
         if not unit_code:
-            self.error(line, "empty", _("column “%(column)s” is empty"), column="unit_code")
+            self.empty(line, "unit_code")
         else:
             unit_code = self.unit_ref(line, row, "unit_code") or ""
         title_code = (row.get("title_code") or "").strip()
@@ -522,13 +490,8 @@ def _read_rows(stream: Iterable[str], delimiter: str):
                 rows.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportRejected(
-            [
-                RowError(
-                    reader.line_num, "malformed_csv", _("malformed CSV: %(error)s"), {"error": exc}
-                )
-            ]
-        )
+        message = _("malformed CSV: %(error)s")
+        raise ImportRejected([RowError(reader.line_num, "malformed_csv", message, {"error": exc})])
     return header, rows
 
 
@@ -545,14 +508,8 @@ def personnel_import_csv(
     errors = []
     unknown = [h for h in header if h not in IMPORT_COLUMNS]
     if unknown:
-        errors.append(
-            RowError(
-                1,
-                "unknown_columns",
-                _("unknown columns: %(columns)s"),
-                {"columns": ", ".join(unknown)},
-            )
-        )
+        columns = {"columns": ", ".join(unknown)}
+        errors.append(RowError(1, "unknown_columns", _("unknown columns: %(columns)s"), columns))
     if "record" not in header:
         errors.append(RowError(1, "no_record_column", _("the “record” column is missing")))
     if len(set(header)) != len(header):
@@ -586,9 +543,9 @@ def personnel_import_csv(
             continue
         parsed.append((line, record, row))
         if record == RECORD_UNIT:
-            validator.defined_on.setdefault(("unit", (row.get("code") or "").strip()), line)
+            validator.defined_on.setdefault((record, (row.get("code") or "").strip()), line)
         elif record == RECORD_OFFICIAL:
-            validator.defined_on.setdefault(("official", (row.get("key") or "").strip()), line)
+            validator.defined_on.setdefault((record, (row.get("key") or "").strip()), line)
 
     for line, record, row in parsed:
         getattr(validator, record)(line, row)
@@ -626,7 +583,7 @@ def _apply(validator: _Validator, result: ImportResult):
         values = dict(row.values)
         if "parent_code" in values:
             values["parent"] = unit_by_code(values.pop("parent_code"))
-        units[row.code], status = upsert(OrgUnit, lookup={"code": row.code}, values=values)
+        units[row.key], status = upsert(OrgUnit, lookup={"code": row.key}, values=values)
         result.add(RECORD_UNIT, status)
 
     officials: dict[str, Official] = {}

@@ -79,11 +79,9 @@ def _unit_param(request):
 @login_required
 @require_safe
 def official_detail(request, pk):
+    officials = selectors.official_list(actor=request_actor(request))
     official = get_object_or_404(
-        selectors.official_list(actor=request_actor(request)).select_related(
-            "hometown_unit", "birthplace_unit"
-        ),
-        pk=pk,
+        officials.select_related("hometown_unit", "birthplace_unit"), pk=pk
     )
     today = dt.date.today()
     return render(

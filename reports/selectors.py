@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEvent
 from lib.text import fold
@@ -24,11 +25,7 @@ from personnel.locality import (  # noqa: F401 (locality_impact, locality_report
     locality_reason,
     locality_report,
 )
-from personnel.models import (
-    Assignment,
-    Committee,
-    Term,
-)
+from personnel.models import Assignment, Committee, Term
 from personnel.selectors import active_on_q
 from workflow.models import OPEN_STATES, ProposalKind, ProposalState, RotationProposal
 from workflow.selectors import proposals_visible
@@ -248,37 +245,28 @@ def pipeline_report(*, committee: Committee, actor=None, now: dt.datetime | None
 # Proposals whose move happened or is decided.
 DECIDED_STATES = (S.ISSUED, S.IN_EFFECT, S.COMPLETED)
 
-DIRECTIONS = (
-    "district_to_commune",
-    "commune_to_district",
-    "commune_to_commune",
-    "province_commune",
-    "other",
-)
+DIRECTION_LABELS = {
+    "district_to_commune": gettext_lazy("District → commune"),
+    "commune_to_district": gettext_lazy("Commune → district"),
+    "commune_to_commune": gettext_lazy("Commune → commune"),
+    "province_commune": gettext_lazy("Province ↔ commune"),
+    "other": gettext_lazy("Other"),
+}
+DIRECTIONS = tuple(DIRECTION_LABELS)
 
-
-def direction_labels() -> dict[str, str]:
-    return {
-        "district_to_commune": _("District → commune"),
-        "commune_to_district": _("Commune → district"),
-        "commune_to_commune": _("Commune → commune"),
-        "province_commune": _("Province ↔ commune"),
-        "other": _("Other"),
-    }
+# (level of the unit left, level of the unit joined) → direction; any other pair is "other".
+_DIRECTION_OF_LEVELS = {
+    ("district", "commune"): "district_to_commune",
+    ("commune", "district"): "commune_to_district",
+    ("commune", "commune"): "commune_to_commune",
+    ("province", "commune"): "province_commune",
+    ("commune", "province"): "province_commune",
+}
 
 
 def classify_direction(from_level: str, to_level: str) -> str:
     """Direction of a move from the levels of the two units (see UnitTree.level)."""
-    pair = (from_level, to_level)
-    if pair == ("district", "commune"):
-        return "district_to_commune"
-    if pair == ("commune", "district"):
-        return "commune_to_district"
-    if pair == ("commune", "commune"):
-        return "commune_to_commune"
-    if pair in (("province", "commune"), ("commune", "province")):
-        return "province_commune"
-    return "other"
+    return _DIRECTION_OF_LEVELS.get((from_level, to_level), "other")
 
 
 def direction_report(*, committee: Committee, actor=None) -> dict:
@@ -297,11 +285,10 @@ def direction_report(*, committee: Committee, actor=None) -> dict:
         direction = classify_direction(tree.level(from_unit), tree.level(to_unit))
         counts[effective.year][direction] += 1
     years = sorted(counts)
-    labels = direction_labels()
     totals = {d: sum(counts[year][d] for year in years) for d in DIRECTIONS}
     return {
         "committee": {"id": committee.id, "name": committee.name},
-        "directions": [{"code": d, "label": labels[d]} for d in DIRECTIONS],
+        "directions": [{"code": d, "label": str(label)} for d, label in DIRECTION_LABELS.items()],
         "years": [
             {"year": year, "counts": counts[year], "total": sum(counts[year].values())}
             for year in years
@@ -374,11 +361,8 @@ def cadres_due_report(*, committee: Committee, on: dt.date | None = None) -> dic
             )
     local_in_key_posts.sort(key=lambda row: (fold(row["unit"]), fold(row["name"])))
 
-    terms = list(
-        Term.objects.filter(committee=committee, kind=Term.Kind.PARTY, start__lte=day).order_by(
-            "-start"
-        )
-    )
+    party_terms = Term.objects.filter(committee=committee, kind=Term.Kind.PARTY, start__lte=day)
+    terms = list(party_terms.order_by("-start"))
     current_term = terms[0] if terms and terms[0].contains(day) else None
     heads_in_second_term = []
     if current_term is not None:

@@ -39,6 +39,12 @@ def fmt_days(days: float | None) -> str:
 # --- 1. Non-local target ----------------------------------------------------------------------
 
 
+def _members(unit: dict, *, local: bool) -> str:
+    return "; ".join(
+        f"{m['name']} ({m['title']})" for m in unit["standing_members"] if m["local"] == local
+    )
+
+
 def locality_tables(report: dict) -> list[Table]:
     units = Table(
         key="units",
@@ -61,30 +67,22 @@ def locality_tables(report: dict) -> list[Table]:
         empty=_("No standing members on this date."),
     )
     for number, unit in enumerate(report["units"], start=1):
-        non_local = [m for m in unit["standing_members"] if not m["local"]]
-        local = [m for m in unit["standing_members"] if m["local"]]
         units.rows.append(
             [
                 str(number),
                 unit["name"],
                 fmt_bool(unit["meets"]),
-                "; ".join(f"{m['name']} ({m['title']})" for m in non_local),
-                "; ".join(f"{m['name']} ({m['title']})" for m in local),
+                _members(unit, local=False),
+                _members(unit, local=True),
                 "; ".join(unit["vacant_posts"]),
             ]
         )
         units.row_classes.append("ok" if unit["meets"] else "bad")
-        for member in unit["standing_members"]:
+        for m in unit["standing_members"]:
             members.rows.append(
-                [
-                    unit["name"],
-                    member["name"],
-                    member["title"],
-                    fmt_bool(member["local"]),
-                    member["why"],
-                ]
+                [unit["name"], m["name"], m["title"], fmt_bool(m["local"]), m["why"]]
             )
-            members.row_classes.append("" if member["local"] else "ok")
+            members.row_classes.append("" if m["local"] else "ok")
     return [units, members]
 
 

@@ -2,7 +2,6 @@
 read, a selector reads, reports.tables shapes the rows that both the page and the CSV show."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from lib.dates import parse_date
-from lib.params import parse_int
+from lib.params import query_int
 from lib.text import fold
 from personnel.roles import request_actor
 from workflow.selectors import proposals_visible
@@ -40,38 +39,23 @@ def _get_committee_for_user(request):
         selectors.report_committees(request_actor(request)),
         key=lambda c: (not c.is_active, fold(c.name), c.id),
     )
-    raw = request.GET.get("committee", "")
-    if not raw:
+    wanted = query_int(request, "committee")
+    if wanted is None:
         if not committees:
             raise NoCommittee
         return committees[0], committees
-    wanted = _int_or_404(raw)
     for committee in committees:
         if committee.id == wanted:
             return committee, committees
     raise Http404
 
 
-def _int_or_404(value: str) -> int:
-    """An id from the query; a malformed one is a 400 (a well-formed unknown one, a 404)."""
-    try:
-        return parse_int(value)
-    except ValueError:
-        raise BadRequest("malformed id")
-
-
 def _forbidden(request):
-    return render(
-        request,
-        "reports/forbidden.html",
-        {
-            "reason": _(
-                "You hold no role in a committee (member, organisation board, office or "
-                "proposer), so there are no reports for you."
-            )
-        },
-        status=403,
+    reason = _(
+        "You hold no role in a committee (member, organisation board, office or "
+        "proposer), so there are no reports for you."
     )
+    return render(request, "reports/forbidden.html", {"reason": reason}, status=403)
 
 
 def _page(request, name, template, build, *, fmt=None):
@@ -87,17 +71,13 @@ def _page(request, name, template, build, *, fmt=None):
         "committees": committees,
         "error": "",
     }
-    status = 200
     context.update(build(request, committee, context))
-    if context["error"]:
-        status = 400
     query = {"committee": committee.id, **context.get("csv_params", {})}
     for table in context["tables"]:
         table.csv_url = (
             reverse(f"reports:{name}-csv") + "?" + urlencode({**query, "table": table.key})
         )
-    wants_csv = fmt == "csv" or request.GET.get("format") == "csv"
-    if wants_csv:
+    if fmt == "csv" or request.GET.get("format") == "csv":
         if context["error"]:
             return HttpResponseBadRequest(
                 context["error"], content_type="text/plain; charset=utf-8"
@@ -108,7 +88,7 @@ def _page(request, name, template, build, *, fmt=None):
             raise Http404
         stamp = context.get("stamp") or timezone.localdate()
         return table_csv_response(table, f"{name}-{key}-{stamp:%Y-%m-%d}.csv")
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=400 if context["error"] else 200)
 
 
 @login_required
@@ -150,7 +130,7 @@ def _build_locality(request, committee, context):
         # The change a proposal of this committee would make (linked from the proposal page).
         proposal = (
             proposals_visible(request_actor(request))
-            .filter(pk=_int_or_404(request.GET["proposal"]), committee=committee)
+            .filter(pk=query_int(request, "proposal"), committee=committee)
             .first()
         )
         if proposal is None:
