@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from lib.admin import ReadOnlyInline
+
 from . import services
 from .models import Decision, Delivery, DocumentProfile, LegalBasis, NumberSeries, ProposalDocument
 
@@ -33,10 +35,8 @@ class NumberSeriesAdmin(admin.ModelAdmin):
         return False
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = Delivery
-    extra = 0
-    can_delete = False
     readonly_fields = [
         "recipient",
         "unit",
@@ -46,9 +46,6 @@ class DeliveryInline(admin.TabularInline):
         "acknowledged_at",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Decision)

@@ -7,29 +7,19 @@ nobody needs to browse them, and receipts show only who voted.
 
 from django.contrib import admin
 
-from lib.admin import ReadOnlyAdmin
+from lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import EligibilityException, Opinion, RotationProposal, VoteRound
 
 
-class OpinionInline(admin.TabularInline):
+class OpinionInline(ReadOnlyInline):
     model = Opinion
-    extra = 0
-    can_delete = False
     readonly_fields = ["author", "opinion", "comment", "created_at"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class ExceptionInline(admin.TabularInline):
+class ExceptionInline(ReadOnlyInline):
     model = EligibilityException
-    extra = 0
-    can_delete = False
     readonly_fields = ["code", "justification", "granted_by", "created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RotationProposal)
