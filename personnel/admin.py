@@ -9,21 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.text import fold
 
-from .models import (
-    Assignment,
-    Board,
-    BoardMember,
-    Committee,
-    CommitteeMember,
-    CommitteeOfficeMember,
-    Official,
-    OrgUnit,
-    PlanningEntry,
-    Position,
-    PositionTitle,
-    ProposerScope,
-    Term,
-)
+from . import models
 
 
 class FoldedSearchMixin:
@@ -44,7 +30,7 @@ class FoldedSearchMixin:
 
 
 class ChildUnitInline(admin.TabularInline):
-    model = OrgUnit
+    model = models.OrgUnit
     fk_name = "parent"
     fields = ["name", "code", "kind", "valid_from", "valid_to"]
     extra = 0
@@ -53,7 +39,7 @@ class ChildUnitInline(admin.TabularInline):
     verbose_name_plural = _("subordinate units")
 
 
-@admin.register(OrgUnit)
+@admin.register(models.OrgUnit)
 class OrgUnitAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "parent", "valid_from", "valid_to"]
     list_filter = ["kind"]
@@ -63,7 +49,7 @@ class OrgUnitAdmin(admin.ModelAdmin):
     inlines = [ChildUnitInline]
 
 
-@admin.register(PositionTitle)
+@admin.register(models.PositionTitle)
 class PositionTitleAdmin(admin.ModelAdmin):
     list_display = [
         "name",
@@ -80,7 +66,7 @@ class PositionTitleAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
-@admin.register(Position)
+@admin.register(models.Position)
 class PositionAdmin(admin.ModelAdmin):
     list_display = ["name", "unit", "title", "seats"]
     list_filter = ["unit__kind", "title"]
@@ -93,7 +79,7 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 class AssignmentInline(admin.TabularInline):
-    model = Assignment
+    model = models.Assignment
     fields = ["position", "start", "end", "is_concurrent", "decision_ref"]
     autocomplete_fields = ["position"]
     extra = 0
@@ -101,13 +87,13 @@ class AssignmentInline(admin.TabularInline):
 
 
 class PlanningEntryInline(admin.TabularInline):
-    model = PlanningEntry
+    model = models.PlanningEntry
     fields = ["title", "term", "decision_ref"]
     autocomplete_fields = ["title", "term"]
     extra = 0
 
 
-@admin.register(Official)
+@admin.register(models.Official)
 class OfficialAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = [
         "full_name",
@@ -130,7 +116,7 @@ class OfficialAdmin(FoldedSearchMixin, admin.ModelAdmin):
     inlines = [AssignmentInline, PlanningEntryInline]
 
 
-@admin.register(Assignment)
+@admin.register(models.Assignment)
 class AssignmentAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = [
         "official",
@@ -159,7 +145,7 @@ class AssignmentAdmin(FoldedSearchMixin, admin.ModelAdmin):
         return assignment.position.unit
 
 
-@admin.register(PlanningEntry)
+@admin.register(models.PlanningEntry)
 class PlanningEntryAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["official", "title", "term", "decision_ref"]
     list_filter = ["term", "title"]
@@ -179,28 +165,28 @@ class MembershipInline(admin.TabularInline):
 
 
 class CommitteeMemberInline(MembershipInline):
-    model = CommitteeMember
+    model = models.CommitteeMember
     fields = ["user", "role", "start", "end"]
 
 
 class CommitteeOfficeMemberInline(MembershipInline):
-    model = CommitteeOfficeMember
+    model = models.CommitteeOfficeMember
     fields = ["user", "start", "end"]
 
 
 class ProposerScopeInline(MembershipInline):
-    model = ProposerScope
+    model = models.ProposerScope
     fields = ["user", "unit", "start", "end"]
     autocomplete_fields = ["user", "unit"]
 
 
 class TermInline(admin.TabularInline):
-    model = Term
+    model = models.Term
     fields = ["name", "kind", "start", "end"]
     extra = 0
 
 
-@admin.register(Committee)
+@admin.register(models.Committee)
 class CommitteeAdmin(admin.ModelAdmin):
     list_display = ["name", "unit", "symbol", "non_local_target_percent", "is_active"]
     list_filter = ["is_active"]
@@ -244,11 +230,11 @@ class CommitteeAdmin(admin.ModelAdmin):
 
 
 class BoardMemberInline(MembershipInline):
-    model = BoardMember
+    model = models.BoardMember
     fields = ["user", "role", "start", "end"]
 
 
-@admin.register(Board)
+@admin.register(models.Board)
 class BoardAdmin(admin.ModelAdmin):
     list_display = ["name", "committee"]
     search_fields = ["name", "committee__name"]
@@ -257,7 +243,7 @@ class BoardAdmin(admin.ModelAdmin):
     inlines = [BoardMemberInline]
 
 
-@admin.register(Term)
+@admin.register(models.Term)
 class TermAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "committee", "start", "end"]
     list_filter = ["kind", "committee"]
