@@ -69,8 +69,8 @@ lint: dev-venv ## ruff lint and format check; the apps' layers (import-linter, p
 
 checks: dev-venv ## Migrations up to date; deployment checks with production-like settings
 	$(MANAGE) makemigrations --check --dry-run
-	DEBUG=false SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
-	  AUDIT_KEY=ci-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+	DEBUG=false SECRET_KEY=ci-only-$$(head -c 64 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+	  AUDIT_KEY=ci-only-$$(head -c 64 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  ALLOWED_HOSTS=luanchuyen.example SECURE_SSL_REDIRECT=true $(MANAGE) check --deploy --fail-level WARNING
 
 # Two processes where there are two cores or more, each with its own test database, media directory
