@@ -169,15 +169,6 @@ def decision_context(decision, *, preview: bool = False, pdf: bool = False) -> d
     content = decision.content
     form = content["form"]
     issued_on = dt.date.fromisoformat(content["issued_on"])
-    bases = content.get("legal_bases", [])
-    if form == STATE:
-        bases_lines = [f"{text};" for text in bases]
-        proposer_line = f"Theo đề nghị của {content['board_name']}."
-        summary = f"Về việc {kind_verb(content['kind'])} cán bộ"
-    else:
-        bases_lines = [f"- {text};" for text in bases]
-        proposer_line = f"- Xét đề nghị của {content['board_name']},"
-        summary = f"về việc {kind_verb(content['kind'])} cán bộ"
     signing = content["signing"]
     return {
         "content": content,
@@ -198,10 +189,9 @@ def decision_context(decision, *, preview: bool = False, pdf: bool = False) -> d
         "issuing_body": content["issuing_body"],
         "number_display": content["number_display"],
         "place_date": place_date_line(content["place"], issued_on),
-        "summary": summary,
         "collective_name": content["collective_name"],
-        "bases_lines": bases_lines,
-        "proposer_line": proposer_line,
+        "legal_bases": content.get("legal_bases", []),
+        "board_name": content["board_name"],
         "recipients": recipients(content),
         "signing": signing,
         "verify_url": content["verify_url"],
