@@ -184,7 +184,6 @@ def decision_context(decision, *, preview: bool = False, pdf: bool = False) -> d
         ],
         "form": form,
         "preview": preview,
-        "title": f"Quyết định {content['number_display']}",
         "superior_body": content["superior_body"],
         "issuing_body": content["issuing_body"],
         "number_display": content["number_display"],
@@ -320,10 +319,9 @@ def _snapshot_checks(snapshot) -> list[dict]:
     ]
 
 
-def _common(committee, title: str, *, pdf: bool) -> dict:
+def _common(committee, *, pdf: bool) -> dict:
     profile = DocumentProfile.objects.filter(committee=committee).first() or DocumentProfile()
     return {
-        "title": title,
         "preview": False,
         "margins": profile.margins,
         "body_pt": profile.body_font_pt,
@@ -371,12 +369,12 @@ def submission_context(document, *, pdf: bool = False) -> dict:
     for check in checks:
         check["excepted"] = not check["ok"] and (check["excepted"] or check["code"] in excepted)
     return {
-        **_common(committee, f"Tờ trình về việc {kind_verb(proposal.kind)} cán bộ", pdf=pdf),
+        **_common(committee, pdf=pdf),
         # The board writes under the committee: the committee's body heads the letter.
         "superior_body": committee.issuing_body_name,
         "issuing_body": board_name.upper(),
         "place_date": place_date_line(committee.place_name, day),
-        "summary": f"về việc {kind_verb(proposal.kind)} cán bộ",
+        "verb": kind_verb(proposal.kind),
         "addressee": committee.name,
         "board_name": board_name,
         "move": _move_sentence(proposal),
@@ -400,13 +398,14 @@ def minutes_context(document, *, pdf: bool = False) -> dict:
     cast = vote.receipts.count()
     approve = vote.approve_count or 0
     return {
-        **_common(committee, "Biên bản kiểm phiếu", pdf=pdf),
+        **_common(committee, pdf=pdf),
         "superior_body": committee.superior_body_name,
         "issuing_body": committee.issuing_body_name,
         "place_date": place_date_line(committee.place_name, closed.date()),
         "collective": committee.name,
         "move": _move_sentence(proposal),
-        "closed_at": f"{closed:%H} giờ {closed:%M}, {date_words(closed.date())}",
+        "closed": closed,
+        "closed_on": date_words(closed.date()),
         "incumbent": vote.incumbent_count,
         "eligible": vote.eligible_voters.count(),
         "cast": cast,

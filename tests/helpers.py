@@ -18,6 +18,7 @@ from kombu import pools as kombu_pools
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from lib.errors import AppError
 from tests.factories import PASSWORD, SINCE  # noqa: F401 - re-exported for the tests
 
 D = dt.date
@@ -67,6 +68,21 @@ def at_once(count: int, action, *, timeout: float = 120) -> list:
     for thread in threads:
         thread.join(timeout=timeout)
     return results
+
+
+def outcomes_at_once(count: int, action) -> list:
+    """at_once, with what each thread got as ("ok", result), (HTTP status, error code) for an
+    application error, or ("crash", repr) for anything else (which would be a 500)."""
+
+    def outcome(i):
+        try:
+            return ("ok", action(i))
+        except AppError as exc:
+            return (exc.status, exc.code)
+        except Exception as exc:
+            return ("crash", repr(exc))
+
+    return at_once(count, outcome)
 
 
 def page_client(user=None) -> Client:

@@ -1,6 +1,8 @@
 """The board's submission (Tờ trình) and the vote minutes (Biên bản kiểm phiếu): rendered by the
 same idempotent machinery; the minutes give counts only, never who voted what."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -183,3 +185,9 @@ def test_internal_documents_are_for_committee_board_and_office_only(
     assert api(world.clerk).get(f"/api/v1/documents/{document.pk}/pdf/").status_code == 200
     assert api(world.subject_user).get(f"/api/v1/documents/{document.pk}/pdf/").status_code == 404
     assert api(world.outsider).get("/api/v1/documents/").json()["count"] == 0
+
+
+def test_the_minutes_say_when_the_vote_closed_in_words(closed_round, media):
+    text = _text(_rendered(services.minutes_render(closed_round)), media)
+
+    assert re.search(r"Vào lúc \d{2} giờ \d{2}, ngày \d{2} tháng \d{1,2} năm \d{4},", text)

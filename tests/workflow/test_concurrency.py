@@ -7,31 +7,16 @@ import pytest
 from audit.models import AuditEvent
 from audit.services import audit_verify
 from personnel.roles import Actor
-from tests import helpers
 from tests.helpers import client_for
+from tests.helpers import outcomes_at_once as at_once
 from tests.world import S, act, advance, eligible_voters, new_proposal, opine
 from tests.world import build_workflow_world as build_world
 from workflow import services
-from workflow.errors import WorkflowError
 from workflow.models import Ballot, BallotReceipt, RotationProposal
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 N = 20
-
-
-def at_once(count, action):
-    """Run action(i) in `count` threads released together; return what each one got."""
-
-    def outcome(i):
-        try:
-            return ("ok", action(i))
-        except WorkflowError as exc:
-            return (exc.status, exc.code)
-        except Exception as exc:  # anything else would be a 500
-            return ("crash", repr(exc))
-
-    return helpers.at_once(count, outcome)
 
 
 @pytest.fixture

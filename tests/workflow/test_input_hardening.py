@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from lib.text import TEXT_MAX, clean_text
 from personnel.roles import Actor
 from tests.helpers import TODAY, client_for
-from tests.workflow.test_concurrency import at_once
+from tests.helpers import outcomes_at_once as at_once
 from tests.world import S, advance, new_proposal, proposal_body
 from tests.world import build_workflow_world as build_world
 from workflow import api, forms, services
